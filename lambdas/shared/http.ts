@@ -1,0 +1,146 @@
+/**
+ * The HTTP edge of our handlers: routes API Gateway HTTP API (v2) events by route key, parses
+ * and validates JSON bodies, takes the caller from the authorizer's claims, and turns every
+ * error into `{"error":{"code","message"}}`.
+ */
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import * as v from 'valibot';
+import { ApiError, type ErrorBody } from './errors';
+import { assertUsableSub } from './keys';
+import { describeError, log } from './logs';
+
+/** The event our functions receive: an HTTP API request that passed the JWT authorizer. */
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+
+/** What a route answers: a status and, unless 204, a JSON body. */
+export interface ApiResult {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+/** The signed-in user making a request, as the authorizer and API Gateway saw them. */
+export interface Caller {
+  /** The Cognito `sub`: the only identity we trust, never a body field. */
+  readonly sub: string;
+  readonly sourceIp: string;
+  readonly requestId: string;
+}
+
+/** A route: from the caller and the validated input to a result. */
+export type Route = (event: ApiEvent, caller: Caller) => Promise<ApiResult>;
+
+/** Routes of one function, by API Gateway route key (`POST /uploads`). */
+export type Routes<Key extends string> = Readonly<Record<Key, Route>>;
+
+/** Largest request body accepted: a completion of 10,000 parts fits with room to spare. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const RESPONSE_HEADERS = {
+  'content-type': 'application/json',
+  // Answers carry presigned URLs: no cache may keep them.
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+/** Wraps routes into a Lambda handler with body parsing and error answers. */
+export function apiHandler<Key extends string>(routes: Routes<Key>) {
+  return middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
+    .use(errorAnswers())
+    .use(bodySizeLimit())
+    .use(jsonBodyOnPost())
+    .handler(async (event) => {
+      const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey as Key] : undefined;
+      if (!route) throw new ApiError('ROUTE_NOT_FOUND', `No route ${event.routeKey}.`);
+      const result = await route(event, callerOf(event));
+      return {
+        statusCode: result.status,
+        headers: RESPONSE_HEADERS,
+        body: result.body === undefined ? '' : JSON.stringify(result.body),
+      };
+    });
+}
+
+/** A route whose JSON body must match `schema`; anything else is a 400 naming the field. */
+export function jsonRoute<Schema extends v.GenericSchema>(
+  schema: Schema,
+  run: (input: v.InferOutput<Schema>, caller: Caller) => Promise<ApiResult>,
+): Route {
+  return (event, caller) => run(validated(schema, event.body as unknown), caller);
+}
+
+/** A route whose query string must match `schema`. */
+export function queryRoute<Schema extends v.GenericSchema>(
+  schema: Schema,
+  run: (input: v.InferOutput<Schema>, caller: Caller) => Promise<ApiResult>,
+): Route {
+  return (event, caller) => run(validated(schema, event.queryStringParameters ?? {}), caller);
+}
+
+/** Validates input against a schema; the first problem becomes a 400 that names the field. */
+export function validated<Schema extends v.GenericSchema>(schema: Schema, input: unknown): v.InferOutput<Schema> {
+  const result = v.safeParse(schema, input, { abortEarly: true });
+  if (result.success) return result.output;
+  const [issue] = result.issues;
+  throw new ApiError('INVALID_REQUEST', issue ? describeIssue(issue) : 'The request is invalid.');
+}
+
+function describeIssue(issue: v.GenericIssue): string {
+  const field = v.getDotPath(issue);
+  if (!field) return 'The body must be a JSON object.';
+  // Valibot's own wording for object-level problems is about keys and types; say it in API terms.
+  if (issue.kind === 'schema' && issue.expected === 'never') return `${field}: is not a known field`;
+  if (issue.kind === 'schema' && issue.received === 'undefined') return `${field}: is required`;
+  return `${field}: ${issue.message}`;
+}
+
+function callerOf(event: ApiEvent): Caller {
+  const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
+  assertUsableSub(sub);
+  return { sub, sourceIp: event.requestContext.http.sourceIp, requestId: event.requestContext.requestId };
+}
+
+function bodySizeLimit(): MiddlewareObj<ApiEvent> {
+  return {
+    before: ({ event }) => {
+      const body = event.body ?? '';
+      const bytes = event.isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body, 'utf8');
+      if (bytes > MAX_BODY_BYTES) throw new ApiError('BODY_TOO_LARGE', `The request body must be at most ${MAX_BODY_BYTES} bytes.`);
+    },
+  };
+}
+
+function jsonBodyOnPost(): MiddlewareObj<ApiEvent> {
+  // Parsed whatever the Content-Type: the bearer token already rules out cross-site form posts.
+  // `disableContentTypeCheck` exists at runtime since middy 6 but is missing from its typings.
+  const options = { disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0];
+  const parser = httpJsonBodyParser(options) as MiddlewareObj<ApiEvent>;
+  return {
+    before: async (request) => {
+      if (request.event.requestContext.http.method !== 'POST') return;
+      try {
+        await parser.before?.(request);
+      } catch (error) {
+        throw new ApiError('INVALID_JSON', 'The request body must be a JSON object.', { cause: error });
+      }
+    },
+  };
+}
+
+function errorAnswers(): MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: (request) => {
+      const { error } = request;
+      const requestId = request.event.requestContext?.requestId;
+      const known = error instanceof ApiError ? error : undefined;
+      if (!known || known.status >= 500) {
+        log('ERROR', known ? 'dependency unavailable' : 'unexpected error', { requestId, ...describeError(error) });
+      }
+      const body: ErrorBody = known
+        ? { error: { code: known.code, message: known.message, ...(known.status >= 500 && { requestId }) } }
+        : { error: { code: 'INTERNAL', message: 'Something went wrong on our side; quote the request id.', requestId } };
+      request.response = { statusCode: known?.status ?? 500, headers: RESPONSE_HEADERS, body: JSON.stringify(body) };
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * `S3Client`s for the rare calls that are not a presigned URL (listing, multipart control),
+ * one per role session. The SDK client is ~400 kB, so it is imported on first use rather
+ * than on every cold start.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { BucketLocation } from './object-urls';
+import type { RoleSession } from './role-sessions';
+
+/** The `@aws-sdk/client-s3` module, loaded on demand. */
+export type S3Module = typeof import('@aws-sdk/client-s3');
+
+let s3Module: Promise<S3Module> | undefined;
+const clients = new WeakMap<RoleSession, S3Client>();
+
+/** Loads `@aws-sdk/client-s3` once. */
+export function loadS3(): Promise<S3Module> {
+  s3Module ??= import('@aws-sdk/client-s3');
+  return s3Module;
+}
+
+/** The S3 client that acts with a user's role session. */
+export async function s3ClientFor(session: RoleSession, location: BucketLocation): Promise<S3Client> {
+  const { S3Client } = await loadS3();
+  let client = clients.get(session);
+  if (!client) {
+    client = new S3Client({
+      region: location.region,
+      credentials: session.credentials,
+      // The SDK's default CRC32 checksums break browser uploads and emulators; S3 needs none here.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+      ...(location.endpoint && { endpoint: location.endpoint, forcePathStyle: true }),
+    });
+    clients.set(session, client);
+  }
+  return client;
+}
+
+/** The S3 error code of a failed SDK call (`NoSuchUpload`, `InvalidArgument`…), if S3 answered at all. */
+export function s3ErrorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('$metadata' in error)) return undefined;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status !== undefined && status < 500 ? (error as { name?: string }).name : undefined;
+}

@@ -1,0 +1,97 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { bucketCorsRule, CLOCK_SKEW_MARGIN_SECONDS, longestUrlTtlSeconds, type FileServiceLimits } from '../../lambdas/shared/limits';
+
+/** Properties of a `FileBucket`. */
+export interface FileBucketProps {
+  /** The limits whose origins and URL lifetimes shape CORS and the bucket policy. */
+  readonly limits: FileServiceLimits;
+  /**
+   * What happens to the bucket (and its log bucket) when the stack is deleted. `DESTROY` only
+   * removes empty buckets: no deploy ever deletes files.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * How long server access logs are kept.
+   * @default Duration.days(365)
+   */
+  readonly accessLogRetention?: Duration;
+}
+
+/**
+ * The private bucket that holds users' files: no public access, no ACLs, encrypted, TLS only,
+ * CORS for the configured origins, and a policy that refuses presigned URLs older than the
+ * longest lifetime we issue, and SigV2. Server access logs go to a second bucket.
+ */
+export class FileBucket extends Construct {
+  /** The bucket holding users' files. */
+  readonly bucket: s3.Bucket;
+  /** The bucket receiving the file bucket's server access logs. */
+  readonly accessLogsBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: FileBucketProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const secure = {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      removalPolicy,
+    } satisfies s3.BucketProps;
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      ...secure,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: props.accessLogRetention ?? Duration.days(365) }],
+    });
+
+    const cors = bucketCorsRule(props.limits);
+    this.bucket = new s3.Bucket(this, 'Files', {
+      ...secure,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'files/',
+      cors: [
+        {
+          allowedOrigins: [...cors.allowedOrigins],
+          allowedMethods: cors.allowedMethods.map((method) => s3.HttpMethods[method]),
+          allowedHeaders: [...cors.allowedHeaders],
+          exposedHeaders: [...cors.exposedHeaders],
+          maxAge: cors.maxAgeSeconds,
+        },
+      ],
+      lifecycleRules: [{ id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    });
+
+    const everything = [this.bucket.bucketArn, this.bucket.arnForObjects('*')];
+    // Our URLs live at most this long; a leaked URL (or one signed with leaked credentials) is refused after.
+    const maxSignatureAgeMs = (longestUrlTtlSeconds(props.limits) + CLOCK_SKEW_MARGIN_SECONDS) * 1000;
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyPresignedUrlsOlderThanLongestTtl',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:*'],
+        resources: everything,
+        conditions: {
+          StringEquals: { 's3:authType': 'REST-QUERY-STRING' },
+          NumericGreaterThan: { 's3:signatureAge': maxSignatureAgeMs },
+        },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenySignatureVersion2',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:*'],
+        resources: everything,
+        conditions: { StringEquals: { 's3:signatureversion': 'AWS' } },
+      }),
+    );
+  }
+}

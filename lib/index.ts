@@ -1,0 +1,10 @@
+/** The reusable parts: the construct, its props, and the defaults it applies. */
+export { SecureFileService, type SecureFileServiceProps } from './construct/secure-file-service';
+export { FileServiceStack, type FileServiceStackProps, type ExistingUserPool } from './stack/file-service-stack';
+export {
+  DEFAULT_CONTENT_TYPES,
+  DEFAULT_LIMITS,
+  type ContentTypeAllowList,
+  type FileServiceLimits,
+  type ReadAccess,
+} from '../lambdas/shared/limits';

@@ -1,0 +1,86 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Node } from 'constructs';
+import type { ContentTypeAllowList, ReadAccess } from '../../lambdas/shared/limits';
+import type { FileServiceStackProps } from './file-service-stack';
+
+/**
+ * Reads the stack's configuration from CDK context (`cdk.json`, or `-c name=value` on the
+ * command line, where every value arrives as a string). Unset values fall back to the
+ * construct's defaults; malformed ones fail the synth naming the context key.
+ */
+export function stackPropsFromContext(node: Node): FileServiceStackProps {
+  const read = (name: string): unknown => node.tryGetContext(name);
+  const userPoolId = text(read, 'userPoolId');
+  const userPoolClientId = text(read, 'userPoolClientId');
+  if (Boolean(userPoolId) !== Boolean(userPoolClientId)) {
+    throw new Error('Context userPoolId and userPoolClientId go together: give both or neither.');
+  }
+  const seconds = (name: string) => {
+    const value = wholeNumber(read, name);
+    return value === undefined ? undefined : Duration.seconds(value);
+  };
+  const rateLimit = wholeNumber(read, 'throttleRateLimit');
+  const burstLimit = wholeNumber(read, 'throttleBurstLimit');
+  return {
+    service: {
+      allowedOrigins: list(read, 'allowedOrigins'),
+      readAccess: text(read, 'readAccess') as ReadAccess | undefined,
+      maxUploadBytes: wholeNumber(read, 'maxUploadBytes'),
+      allowedContentTypes: json(read, 'allowedContentTypes') as ContentTypeAllowList | undefined,
+      uploadUrlTtl: seconds('uploadUrlTtlSeconds'),
+      downloadUrlTtl: seconds('downloadUrlTtlSeconds'),
+      maxDownloadUrlTtl: seconds('maxDownloadUrlTtlSeconds'),
+      multipartThresholdBytes: wholeNumber(read, 'multipartThresholdBytes'),
+      removalPolicy: removalPolicy(read),
+      ...((rateLimit !== undefined || burstLimit !== undefined) && { throttle: { rateLimit, burstLimit } }),
+    },
+    ...(userPoolId && userPoolClientId && { existingUserPool: { userPoolId, userPoolClientId } }),
+  };
+}
+
+type Read = (name: string) => unknown;
+
+function text(read: Read, name: string): string | undefined {
+  const value = read(name);
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new Error(`Context ${name} must be a string.`);
+  return value;
+}
+
+function wholeNumber(read: Read, name: string): number | undefined {
+  const value = read(name);
+  if (value === undefined || value === '') return undefined;
+  const number = typeof value === 'string' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw new Error(`Context ${name} must be a whole number.`);
+  return number;
+}
+
+function list(read: Read, name: string): string[] | undefined {
+  const value = read(name);
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
+  throw new Error(`Context ${name} must be a comma-separated string or a list of strings.`);
+}
+
+function json(read: Read, name: string): unknown {
+  const value = read(name);
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new Error(`Context ${name} must be JSON.`);
+  }
+}
+
+function removalPolicy(read: Read): RemovalPolicy | undefined {
+  const value = text(read, 'removalPolicy');
+  if (value === undefined) return undefined;
+  if (value === 'retain') return RemovalPolicy.RETAIN;
+  if (value === 'destroy') return RemovalPolicy.DESTROY;
+  throw new Error("Context removalPolicy must be 'retain' or 'destroy'.");
+}

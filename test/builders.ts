@@ -1,0 +1,97 @@
+/** Builders for test inputs: `anApiEvent({ body: anUploadRequest({ size: 0 }) })`. */
+import { STSClient } from '@aws-sdk/client-sts';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { SigningDependencies } from '../lambdas/shared/environment';
+import type { ApiEvent } from '../lambdas/shared/http';
+import { resolveLimits, type FileServiceLimits } from '../lambdas/shared/limits';
+import { createObjectUrlSigner, type BucketLocation } from '../lambdas/shared/object-urls';
+import { assumeRoleSessions } from '../lambdas/shared/role-sessions';
+
+export const ALICE = '11111111-aaaa-4aaa-8aaa-111111111111';
+export const BOB = '22222222-bbbb-4bbb-8bbb-222222222222';
+export const OBJECT_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+export const NOW = Date.parse('2026-11-23T10:00:00Z');
+export const TEST_LOCATION: BucketLocation = { bucket: 'test-files', region: 'eu-west-1' };
+
+/** A key in our grammar, owned by `owner`. */
+export function aKey(owner = ALICE, name = 'photo.jpg'): string {
+  return `users/${owner}/${OBJECT_ID}/${name}`;
+}
+
+/** An upload request body. */
+export function anUploadRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { filename: 'Holiday photo.jpg', contentType: 'image/jpeg', size: 1234, ...overrides };
+}
+
+/** An HTTP API v2 event as API Gateway sends it after the JWT authorizer accepted the token. */
+export function anApiEvent(options: {
+  routeKey?: string;
+  body?: unknown;
+  rawBody?: string;
+  sub?: string | null;
+  query?: Record<string, string>;
+}): ApiEvent {
+  const routeKey = options.routeKey ?? 'POST /uploads';
+  const [method = 'POST', path = '/'] = routeKey.split(' ');
+  const claims = options.sub === null ? {} : { sub: options.sub ?? ALICE, token_use: 'id' };
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+    headers: { 'content-type': 'application/json' },
+    ...(options.query && { queryStringParameters: options.query }),
+    requestContext: {
+      accountId: '111122223333',
+      apiId: 'api',
+      domainName: 'api.example.com',
+      domainPrefix: 'api',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'jest' },
+      requestId: 'req-123',
+      routeKey,
+      stage: '$default',
+      time: '23/Nov/2026:10:00:00 +0000',
+      timeEpoch: NOW,
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } },
+    },
+    ...(body !== undefined && { body }),
+    isBase64Encoded: false,
+  } as ApiEvent;
+}
+
+/** A Lambda context; our handlers only read the request id from the event. */
+export const aContext = {} as Context;
+
+/** Signing dependencies with a real STS client (mock it with aws-sdk-client-mock) and a fixed clock. */
+export function testDependencies(options: { now?: () => number; limits?: Partial<FileServiceLimits> } = {}): SigningDependencies {
+  const now = options.now ?? (() => NOW);
+  return {
+    limits: resolveLimits(options.limits),
+    location: TEST_LOCATION,
+    sessions: assumeRoleSessions({
+      sts: new STSClient({ region: 'eu-west-1' }),
+      roleArn: 'arn:aws:iam::111122223333:role/test-signer',
+      now,
+    }),
+    signer: createObjectUrlSigner(TEST_LOCATION, now),
+  };
+}
+
+/** STS credentials that expire `seconds` after `from`. */
+export function stsCredentials(seconds = 3600, from = NOW) {
+  return {
+    Credentials: {
+      AccessKeyId: 'ASIAEXAMPLETESTONLY',
+      SecretAccessKey: 'secret',
+      SessionToken: 'session-token',
+      Expiration: new Date(from + seconds * 1000),
+    },
+  };
+}
+
+/** The parsed answer of a handler. */
+export function answerOf(result: APIGatewayProxyStructuredResultV2 | string | void) {
+  if (!result || typeof result === 'string') throw new Error('expected a structured result');
+  return { status: result.statusCode, headers: result.headers ?? {}, body: result.body ? JSON.parse(result.body) : undefined };
+}

@@ -1,0 +1,73 @@
+/**
+ * The functions as Lambda will run them: bundled by esbuild through NodejsFunction (the same
+ * path as `cdk synth`), imported in a fresh Node.js process, and kept small (bundle size is
+ * cold start).
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import * as cdkJson from '../../cdk.json';
+import { FileServiceStack } from '../../lib/stack/file-service-stack';
+
+const BUDGET_BYTES = { Uploads: 400 * 1024, Downloads: 650 * 1024 };
+
+const app = new App({ context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true } });
+const stack = new FileServiceStack(app, 'SecureFileService');
+const assembly = app.synth();
+const template = assembly.getStackByName(stack.stackName).template as {
+  Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
+};
+
+function bundleOf(name: keyof typeof BUDGET_BYTES): string {
+  const [resource] = Object.entries(template.Resources).filter(
+    ([id, resource]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith(`FileService${name}Function`),
+  );
+  const assetPath = resource?.[1].Metadata?.['aws:asset:path'];
+  if (!assetPath) throw new Error(`no asset for ${name}`);
+  return path.join(assembly.directory, assetPath, 'index.mjs');
+}
+
+describe.each(Object.keys(BUDGET_BYTES) as (keyof typeof BUDGET_BYTES)[])('the %s bundle', (name) => {
+  const bundle = bundleOf(name);
+
+  it('is a minified ES module within its size budget', () => {
+    const code = fs.readFileSync(bundle, 'utf8');
+
+    expect(code).toMatch(/\bexport\s*\{/);
+    // Minified: a handful of very long lines (the rest are newlines inside template strings).
+    expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
+    expect(fs.statSync(bundle).size).toBeLessThan(BUDGET_BYTES[name]);
+  });
+
+  it('starts in a fresh Node.js process and exports its handler', () => {
+    const output = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`],
+      {
+        env: {
+          ...process.env,
+          BUCKET_NAME: 'files',
+          AWS_REGION: 'eu-west-1',
+          UPLOADER_ROLE_ARN: 'arn:aws:iam::111122223333:role/uploader',
+          READER_ROLE_ARN: 'arn:aws:iam::111122223333:role/reader',
+          FILE_SERVICE_LIMITS: '{}',
+        },
+        encoding: 'utf8',
+      },
+    );
+
+    expect(output.trim()).toBe('function');
+  });
+
+  it('fails at start, naming the variable, when its configuration is missing', () => {
+    const run = () =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(bundle)});`], {
+        env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
+
+    expect(run).toThrow(/BUCKET_NAME must be set/);
+  });
+});

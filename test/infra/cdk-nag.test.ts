@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { synthesize } from './synth';
+
+/** Synthesises with cdk-nag as `cdk synth` runs it and answers every finding it did not see acknowledged, warnings included. */
+function nagFindings(app: App): string[] {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  try {
+    app.synth();
+  } catch {
+    // Errors stop the synth; the report below lists them with the warnings.
+  }
+  const report = JSON.parse(fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf8')) as {
+    pluginReports: { violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
+  };
+  return report.pluginReports.flatMap(({ violations }) =>
+    violations.flatMap(({ ruleName, violatingConstructs }) =>
+      violatingConstructs.map(({ constructPath }) => `${ruleName} at ${constructPath}`),
+    ),
+  );
+}
+
+function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+      .map(([id, reason]) => ({ path: construct.node.path, id, reason })),
+  );
+}
+
+const report = { '@aws-cdk/core:validationReportJson': true };
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each([
+    ['the default configuration', {}],
+    ['authenticated read access', { readAccess: 'authenticated' }],
+    ['an existing user pool', { userPoolId: 'eu-west-1_abc123', userPoolClientId: 'client123' }],
+  ])('has zero unacknowledged findings with %s', (_, context) => {
+    const { app } = synthesize({ ...report, ...context });
+
+    expect(nagFindings(app)).toEqual([]);
+  });
+
+  it('acknowledges only specific findings, each with its reason', () => {
+    const { app } = synthesize();
+
+    const acknowledged = acknowledgements(app);
+
+    expect(acknowledged.map(({ path, id }) => `${path} ${id}`).sort()).toEqual([
+      'SecureFileService/FileService/Downloads/SigningRole AwsSolutions::AwsSolutions-IAM5[Resource::<FileServiceBucketFiles1B2256B6.Arn>/users/<aws:PrincipalTag/userId>/*]',
+      'SecureFileService/FileService/Uploads/SigningRole AwsSolutions::AwsSolutions-IAM5[Resource::<FileServiceBucketFiles1B2256B6.Arn>/users/<aws:PrincipalTag/userId>/*]',
+      'SecureFileService/Users AwsSolutions::AwsSolutions-COG2',
+      'SecureFileService/Users AwsSolutions::AwsSolutions-COG8',
+    ]);
+    for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(60);
+  });
+
+  it('reports problems when there are some, so an empty report means something', () => {
+    const app = new App({ context: report });
+    new s3.Bucket(new Stack(app, 'Careless'), 'Public', { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ACLS_ONLY });
+
+    expect(nagFindings(app)).toEqual(
+      expect.arrayContaining(['AwsSolutions-S1 at Careless/Public/Resource', 'AwsSolutions-S2 at Careless/Public/Resource']),
+    );
+  });
+});

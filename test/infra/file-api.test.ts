@@ -1,0 +1,71 @@
+import { resourceOf, synthesize } from './synth';
+import { ROUTES } from '../../lambdas/shared/routes';
+
+const { template } = synthesize();
+const api = resourceOf(template, 'AWS::ApiGatewayV2::Api', 'FileServiceApiHttpApi');
+const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
+const authorizer = resourceOf(template, 'AWS::ApiGatewayV2::Authorizer', 'FileServiceApiHttpApiCognitoAuthorizer');
+const stage = resourceOf(template, 'AWS::ApiGatewayV2::Stage', 'FileServiceApiDefaultStage');
+
+describe('the HTTP API', () => {
+  it('has exactly the routes the handlers answer', () => {
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual([...ROUTES.uploads, ...ROUTES.downloads].sort());
+  });
+
+  it('puts every route behind the Cognito JWT authorizer', () => {
+    for (const route of routes) {
+      expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizer.id } });
+    }
+  });
+
+  it('accepts only tokens of the user pool’s app client', () => {
+    expect(authorizer.properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [{ Ref: expect.stringMatching(/^UsersWebClient/) }],
+        Issuer: { 'Fn::Join': ['', expect.arrayContaining([expect.objectContaining({ Ref: expect.stringMatching(/^Users/) })])] },
+      },
+    });
+  });
+
+  it('allows CORS for the configured origins only, without credentials', () => {
+    expect(api.properties.CorsConfiguration).toEqual({
+      AllowOrigins: ['http://localhost:3000'],
+      AllowMethods: ['GET', 'POST'],
+      AllowHeaders: ['authorization', 'content-type'],
+      MaxAge: 3600,
+    });
+  });
+
+  it('throttles the default route', () => {
+    expect(stage.properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+    });
+  });
+
+  it('takes its throttling from context', () => {
+    const custom = resourceOf(
+      synthesize({ throttleRateLimit: '5', throttleBurstLimit: '10' }).template,
+      'AWS::ApiGatewayV2::Stage',
+      'FileServiceApiDefaultStage',
+    );
+
+    expect(custom.properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+  });
+
+  it('writes JSON access logs that carry the request id the handlers log', () => {
+    const settings = stage.properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    const format = JSON.parse(settings.Format);
+
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      userId: '$context.authorizer.claims.sub',
+    });
+    expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^FileServiceApiAccessLogs/), 'Arn'] });
+  });
+});

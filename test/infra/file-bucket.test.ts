@@ -1,0 +1,135 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { resourceOf, synthesize } from './synth';
+
+const { template } = synthesize();
+const files = resourceOf(template, 'AWS::S3::Bucket', 'FileServiceBucketFiles');
+const accessLogs = resourceOf(template, 'AWS::S3::Bucket', 'FileServiceBucketAccessLogs');
+
+function policyOf(bucketId: string) {
+  const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')).filter(
+    (policy) => JSON.stringify(policy.Properties.Bucket) === JSON.stringify({ Ref: bucketId }),
+  );
+  expect(policies).toHaveLength(1);
+  return policies[0]?.Properties.PolicyDocument.Statement as Record<string, unknown>[];
+}
+
+describe('the file bucket', () => {
+  it('blocks all four kinds of public access', () => {
+    expect(files.properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+  });
+
+  it('disables ACLs (bucket owner enforced)', () => {
+    expect(files.properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+  });
+
+  it('encrypts with SSE-S3', () => {
+    expect(files.properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+  });
+
+  it('allows CORS for the configured origins only: GET, HEAD, PUT with the signed headers, ETag exposed', () => {
+    expect(files.properties.CorsConfiguration).toEqual({
+      CorsRules: [
+        {
+          AllowedOrigins: ['http://localhost:3000'],
+          AllowedMethods: ['GET', 'HEAD', 'PUT'],
+          AllowedHeaders: ['content-type', 'content-length', 'if-none-match', 'x-amz-checksum-sha256', 'x-amz-meta-filename', 'range'],
+          ExposedHeaders: expect.arrayContaining(['etag']),
+          MaxAge: 3600,
+        },
+      ],
+    });
+  });
+
+  it('takes its CORS origins from context', () => {
+    const custom = synthesize({ allowedOrigins: 'https://app.example.com,https://admin.example.com' }).template;
+
+    custom.hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: ['https://app.example.com', 'https://admin.example.com'] })] },
+    });
+  });
+
+  it('aborts incomplete multipart uploads after one day', () => {
+    expect(files.properties.LifecycleConfiguration).toEqual({
+      Rules: [{ Id: 'abort-incomplete-multipart-uploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }],
+    });
+  });
+
+  it('sends server access logs to the log bucket', () => {
+    expect(files.properties.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: accessLogs.id },
+      LogFilePrefix: 'files/',
+    });
+  });
+
+  it('is retained when the stack is deleted, with its logs', () => {
+    const resources = template.findResources('AWS::S3::Bucket');
+    for (const id of [files.id, accessLogs.id]) {
+      expect(resources[id]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+  });
+
+  it('denies any request without TLS, or below TLS 1.2', () => {
+    expect(policyOf(files.id)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+      ]),
+    );
+  });
+
+  it('denies presigned requests signed longer ago than the longest URL lifetime plus clock skew', () => {
+    expect(policyOf(files.id)).toContainEqual(
+      expect.objectContaining({
+        Sid: 'DenyPresignedUrlsOlderThanLongestTtl',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Condition: {
+          StringEquals: { 's3:authType': 'REST-QUERY-STRING' },
+          NumericGreaterThan: { 's3:signatureAge': (3300 + 60) * 1000 },
+        },
+      }),
+    );
+  });
+
+  it('moves the signature-age limit with the configured lifetimes', () => {
+    const custom = synthesize({ maxDownloadUrlTtlSeconds: '1200', uploadUrlTtlSeconds: '900' }).template;
+
+    custom.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Condition: Match.objectLike({ NumericGreaterThan: { 's3:signatureAge': 1_260_000 } }) }),
+        ]),
+      },
+    });
+  });
+
+  it('denies Signature Version 2', () => {
+    expect(policyOf(files.id)).toContainEqual(
+      expect.objectContaining({
+        Sid: 'DenySignatureVersion2',
+        Effect: 'Deny',
+        Condition: { StringEquals: { 's3:signatureversion': 'AWS' } },
+      }),
+    );
+  });
+
+  it('allows nobody through the bucket policy: every statement denies', () => {
+    expect(policyOf(files.id).every((statement) => statement.Effect === 'Deny')).toBe(true);
+  });
+
+  it('keeps the log bucket private, encrypted and TLS-only too, writable only by S3 logging for this bucket', () => {
+    expect(accessLogs.properties).toMatchObject({
+      PublicAccessBlockConfiguration: expect.objectContaining({ BlockPublicPolicy: true, RestrictPublicBuckets: true }),
+      BucketEncryption: expect.anything(),
+    });
+    const allows = policyOf(accessLogs.id).filter((statement) => statement.Effect === 'Allow');
+    expect(allows).toEqual([expect.objectContaining({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' })]);
+  });
+});

@@ -1,0 +1,28 @@
+/** Synthesises the app as `cdk synth` does (cdk.json's feature flags and context), without bundling. */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cdkJson from '../../cdk.json';
+import { stackPropsFromContext } from '../../lib/stack/context';
+import { FileServiceStack } from '../../lib/stack/file-service-stack';
+
+/** The synthesized stack and its template, for context values as `-c name=value` would give them. */
+export function synthesize(context: Record<string, unknown> = {}) {
+  const app = new App({
+    context: {
+      ...cdkJson.context,
+      // esbuild is exercised by `npm run synth` and the bundle test; here only the template matters.
+      'aws:cdk:bundling-stacks': [],
+      ...context,
+    },
+  });
+  const stack = new FileServiceStack(app, 'SecureFileService', stackPropsFromContext(app.node));
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** The one resource of a type whose logical id starts with `prefix`. */
+export function resourceOf(template: Template, type: string, prefix: string): { id: string; properties: Record<string, unknown> } {
+  const matches = Object.entries(template.findResources(type)).filter(([id]) => id.startsWith(prefix));
+  if (matches.length !== 1) throw new Error(`expected one ${type} starting with ${prefix}, found ${matches.length}`);
+  const [[id, resource]] = matches as [[string, { Properties: Record<string, unknown> }]];
+  return { id, properties: resource.Properties };
+}

@@ -1,0 +1,91 @@
+import {
+  authorizeKey,
+  checkedFileName,
+  extensionOf,
+  newObjectKey,
+  parseObjectKey,
+  safeFileName,
+  SAFE_NAME_PATTERN,
+} from '../../../lambdas/shared/keys';
+import { ALICE, BOB, aKey } from '../../builders';
+
+describe('safeFileName', () => {
+  it.each([
+    ['Holiday photo.jpg', 'jpg', 'Holiday-photo.jpg'],
+    ['Résumé (final).PDF', 'pdf', 'Resume-final.pdf'],
+    ['report.php.jpg', 'jpg', 'report-php.jpg'],
+    ['../../etc/passwd.jpg', 'jpg', 'etc-passwd.jpg'],
+    ['報告.pdf', 'pdf', 'file.pdf'],
+    ['.jpg', 'jpg', 'file.jpg'],
+    ['__--a__--.png', 'png', 'a.png'],
+  ])('reduces %j to %j', (original, extension, expected) => {
+    expect(safeFileName(original, extension)).toBe(expected);
+  });
+
+  it('bounds long names and keeps the extension', () => {
+    const name = safeFileName(`${'x'.repeat(500)}.mp4`, 'mp4');
+
+    expect(name).toHaveLength(120);
+    expect(name.endsWith('.mp4')).toBe(true);
+    expect(name).toMatch(SAFE_NAME_PATTERN);
+  });
+});
+
+describe('checkedFileName', () => {
+  it('normalises to NFC and trims', () => {
+    expect(checkedFileName(' Re\u0301sume\u0301.pdf ')).toBe('Résumé.pdf');
+  });
+
+  it.each([
+    ['empty', ''],
+    ['a control character', 'a\tb.jpg'],
+    ['a C1 control character', 'a\u0085b.jpg'],
+    ['a right-to-left override', 'a\u202Egpj.exe'],
+    ['a slash', 'dir/a.jpg'],
+    ['a backslash', 'dir\\a.jpg'],
+    ['256 characters', `${'a'.repeat(252)}.jpg`],
+  ])('refuses a name with %s', (_, name) => {
+    expect(() => checkedFileName(name)).toThrow(expect.objectContaining({ code: 'INVALID_FILENAME', status: 400 }));
+  });
+});
+
+describe('extensionOf', () => {
+  it.each([
+    ['a.JPG', 'jpg'],
+    ['a.tar.gz', 'gz'],
+    ['.bashrc', undefined],
+    ['noext', undefined],
+    ['trailing.', undefined],
+  ])('%j → %j', (name, extension) => {
+    expect(extensionOf(name)).toBe(extension);
+  });
+});
+
+describe('object keys', () => {
+  it('makes keys under the owner prefix that parse back', () => {
+    const key = newObjectKey(ALICE, 'a.jpg');
+
+    expect(parseObjectKey(key)).toEqual({ key, ownerId: ALICE, objectId: expect.any(String), name: 'a.jpg' });
+  });
+
+  it.each([
+    ['outside users/', 'uploads/a.jpg'],
+    ['traversal', `users/${ALICE}/../${BOB}/a.jpg`],
+    ['no object id', `users/${ALICE}/a.jpg`],
+    ['an unsafe name', `users/${ALICE}/0f8fad5b-d9cb-469f-a165-70867728950e/a b.jpg`],
+    ['over 1024 bytes', `users/${'a'.repeat(1100)}/0f8fad5b-d9cb-469f-a165-70867728950e/a.jpg`],
+  ])('does not parse a key %s', (_, key) => {
+    expect(parseObjectKey(key)).toBeUndefined();
+  });
+
+  it('authorises writes and owner reads only under the caller’s own prefix', () => {
+    expect(authorizeKey(aKey(ALICE), ALICE, 'write').ownerId).toBe(ALICE);
+    expect(() => authorizeKey(aKey(BOB), ALICE, 'write')).toThrow(expect.objectContaining({ code: 'FORBIDDEN_KEY', status: 403 }));
+    expect(() => authorizeKey(aKey(BOB), ALICE, 'owner')).toThrow(expect.objectContaining({ code: 'FORBIDDEN_KEY' }));
+    expect(authorizeKey(aKey(BOB), ALICE, 'authenticated').ownerId).toBe(BOB);
+  });
+
+  it('refuses a key that is not ours with 400 before looking at its owner', () => {
+    expect(() => authorizeKey('users/x', ALICE, 'authenticated')).toThrow(expect.objectContaining({ code: 'INVALID_KEY', status: 400 }));
+  });
+});

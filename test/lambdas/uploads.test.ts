@@ -1,0 +1,221 @@
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createUploadsHandler } from '../../lambdas/uploads';
+import { ALICE, BOB, NOW, aContext, anApiEvent, anUploadRequest, answerOf, stsCredentials, testDependencies } from '../builders';
+
+const sts = mockClient(STSClient);
+let logs: jest.SpyInstance;
+
+beforeEach(() => {
+  sts.reset();
+  sts.on(AssumeRoleCommand).resolves(stsCredentials());
+  logs = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+});
+afterEach(() => logs.mockRestore());
+
+type UploadOptions = Parameters<typeof testDependencies>[0] & { sub?: string | null; rawBody?: string; body?: unknown };
+
+async function upload(body: unknown, options: UploadOptions = {}) {
+  const handler = createUploadsHandler(testDependencies(options));
+  return answerOf(await handler(anApiEvent({ routeKey: 'POST /uploads', body, sub: options.sub, rawBody: options.rawBody }), aContext));
+}
+
+function signedHeadersOf(url: string): string[] {
+  return (new URL(url).searchParams.get('X-Amz-SignedHeaders') ?? '').split(';');
+}
+
+describe('POST /uploads', () => {
+  it('answers a presigned PUT whose signed headers are exactly the headers it returns, plus host', async () => {
+    const { status, body } = await upload(anUploadRequest({ size: 2048 }));
+
+    expect(status).toBe(200);
+    expect(body.method).toBe('PUT');
+    expect(body.headers).toEqual({
+      'content-type': 'image/jpeg',
+      'content-length': '2048',
+      'if-none-match': '*',
+      'x-amz-meta-filename': 'Holiday%20photo.jpg',
+    });
+    expect(signedHeadersOf(body.url).sort()).toEqual([...Object.keys(body.headers), 'host'].sort());
+  });
+
+  it('signs the checksum header when the client gives a SHA-256', async () => {
+    const checksumSha256 = 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=';
+
+    const { body } = await upload(anUploadRequest({ checksumSha256 }));
+
+    expect(body.headers['x-amz-checksum-sha256']).toBe(checksumSha256);
+    expect(signedHeadersOf(body.url)).toContain('x-amz-checksum-sha256');
+  });
+
+  it('carries no SDK default checksum parameters that would break browser uploads', async () => {
+    const { body } = await upload(anUploadRequest());
+
+    const params = [...new URL(body.url).searchParams.keys()].map((name) => name.toLowerCase());
+    expect(params).not.toContain('x-amz-checksum-crc32');
+    expect(params).not.toContain('x-amz-sdk-checksum-algorithm');
+  });
+
+  it("makes a fresh key under the caller's prefix with a safe name", async () => {
+    const first = await upload(anUploadRequest({ filename: 'Résumé (final).JPG' }));
+    const second = await upload(anUploadRequest({ filename: 'Résumé (final).JPG' }));
+
+    expect(first.body.key).toMatch(new RegExp(`^users/${ALICE}/[0-9a-f-]{36}/Resume-final\\.jpg$`));
+    expect(second.body.key).not.toBe(first.body.key);
+    expect(new URL(first.body.url).pathname).toBe(`/${first.body.key}`);
+  });
+
+  it('signs with a session of the uploader role tagged with the caller’s sub, never a body field', async () => {
+    const smuggled = await upload(anUploadRequest({ userId: BOB }), { sub: ALICE });
+    await upload(anUploadRequest(), { sub: ALICE });
+
+    expect(smuggled.status).toBe(400);
+    const calls = sts.commandCalls(AssumeRoleCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.args[0].input).toMatchObject({
+      RoleArn: 'arn:aws:iam::111122223333:role/test-signer',
+      Tags: [{ Key: 'userId', Value: ALICE }],
+      DurationSeconds: 3600,
+    });
+  });
+
+  it('reuses a user’s role session while it outlives the URL, and assumes one per user', async () => {
+    const handler = createUploadsHandler(testDependencies());
+
+    for (const sub of [ALICE, ALICE, BOB, ALICE, BOB]) {
+      await handler(anApiEvent({ body: anUploadRequest(), sub }), aContext);
+    }
+
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+  });
+
+  it('assumes the role again when the cached session would expire before the URL plus a margin', async () => {
+    let now = NOW;
+    const handler = createUploadsHandler(testDependencies({ now: () => now }));
+    await handler(anApiEvent({ body: anUploadRequest() }), aContext);
+
+    now = NOW + (3600 - 600 - 60) * 1000 - 1; // 600 s URL + 60 s margin still fit
+    await handler(anApiEvent({ body: anUploadRequest() }), aContext);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+
+    now += 2;
+    sts.on(AssumeRoleCommand).resolves(stsCredentials(3600, now));
+    await handler(anApiEvent({ body: anUploadRequest() }), aContext);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+  });
+
+  it('reports the true expiry: the URL lifetime, or the credentials’ expiry when sooner', async () => {
+    const normal = await upload(anUploadRequest());
+    expect(normal.body.expiresAt).toBe(new Date(NOW + 600_000).toISOString());
+    expect(new URL(normal.body.url).searchParams.get('X-Amz-Expires')).toBe('600');
+
+    sts.on(AssumeRoleCommand).resolves(stsCredentials(300));
+    const short = await upload(anUploadRequest());
+    expect(short.body.expiresAt).toBe(new Date(NOW + 300_000).toISOString());
+    expect(new URL(short.body.url).searchParams.get('X-Amz-Expires')).toBe('300');
+  });
+
+  it('writes one audit line with who, what, until when, from where, and never the URL', async () => {
+    const { body } = await upload(anUploadRequest());
+
+    const lines = logs.mock.calls.map(([line]) => JSON.parse(String(line)));
+    const auditLines = lines.filter((line) => line.audit);
+    expect(auditLines).toEqual([
+      expect.objectContaining({
+        operation: 'upload',
+        userId: ALICE,
+        key: body.key,
+        expiresAt: body.expiresAt,
+        sourceIp: '203.0.113.7',
+        requestId: 'req-123',
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('X-Amz-Signature');
+  });
+});
+
+describe('POST /uploads refuses bad input with a precise error', () => {
+  it.each([
+    ['a body that is not JSON', 400, 'INVALID_JSON', { rawBody: '{"filename":' }],
+    ['no body at all', 400, 'INVALID_JSON', { rawBody: undefined, body: undefined }],
+    ['a missing field', 400, 'INVALID_REQUEST', { body: anUploadRequest({ size: undefined }) }],
+    ['a field of the wrong type', 400, 'INVALID_REQUEST', { body: anUploadRequest({ size: '12' }) }],
+    ['an unknown field', 400, 'INVALID_REQUEST', { body: anUploadRequest({ owner: BOB }) }],
+    ['a size of zero', 400, 'INVALID_REQUEST', { body: anUploadRequest({ size: 0 }) }],
+    ['a fractional size', 400, 'INVALID_REQUEST', { body: anUploadRequest({ size: 1.5 }) }],
+    ['a malformed checksum', 400, 'INVALID_REQUEST', { body: anUploadRequest({ checksumSha256: 'abc' }) }],
+    ['an empty filename', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: '  ' }) }],
+    ['a filename over 255 characters', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: `${'a'.repeat(252)}.jpg` }) }],
+    ['a filename with a NUL', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: 'a\u0000.jpg' }) }],
+    ['a filename with a bidi override', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: 'invoice\u202Egpj.exe' }) }],
+    ['a path as filename', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: '../../etc/passwd.jpg' }) }],
+    ['a type off the allow-list', 415, 'UNSUPPORTED_TYPE', { body: anUploadRequest({ contentType: 'text/html', filename: 'a.html' }) }],
+    ['an extension that disagrees with the type', 415, 'TYPE_MISMATCH', { body: anUploadRequest({ filename: 'a.pdf' }) }],
+    ['a file name without extension', 415, 'TYPE_MISMATCH', { body: anUploadRequest({ filename: 'photo' }) }],
+    ['a size above the limit', 413, 'FILE_TOO_LARGE', { body: anUploadRequest({ size: 5 * 1024 ** 3 + 1 }) }],
+    ['a body over 1 MiB', 413, 'BODY_TOO_LARGE', { rawBody: JSON.stringify(anUploadRequest({ filename: 'x'.repeat(1024 * 1024) })) }],
+    ['a token without a sub', 401, 'UNAUTHORIZED', { body: anUploadRequest(), sub: null }],
+    ['a sub that cannot be a key prefix', 401, 'UNAUTHORIZED', { body: anUploadRequest(), sub: '../bob' }],
+  ])('%s → %i %s', async (_, status, code, request) => {
+    const options: UploadOptions = request;
+    const answer = await upload(options.body, options);
+
+    expect(answer.status).toBe(status);
+    expect(answer.body.error.code).toBe(code);
+    expect(answer.body.error.message).toEqual(expect.any(String));
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+
+  it('names the field at fault', async () => {
+    const { body } = await upload(anUploadRequest({ size: -1 }));
+
+    expect(body.error.message).toMatch(/^size: /);
+  });
+
+  it('answers a route it does not know with 404', async () => {
+    const handler = createUploadsHandler(testDependencies());
+
+    const answer = answerOf(await handler(anApiEvent({ routeKey: 'DELETE /uploads', body: {} }), aContext));
+
+    expect(answer.status).toBe(404);
+    expect(answer.body.error.code).toBe('ROUTE_NOT_FOUND');
+  });
+
+  it('answers 503 without AWS details when STS fails, and tries again next time', async () => {
+    sts
+      .on(AssumeRoleCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded arn:aws:iam::111122223333'), { name: 'Throttling' }))
+      .resolves(stsCredentials());
+    const handler = createUploadsHandler(testDependencies());
+
+    const failed = answerOf(await handler(anApiEvent({ body: anUploadRequest() }), aContext));
+    const retried = answerOf(await handler(anApiEvent({ body: anUploadRequest() }), aContext));
+
+    expect(failed.status).toBe(503);
+    expect(failed.body.error).toEqual({ code: 'SIGNING_UNAVAILABLE', message: expect.any(String), requestId: 'req-123' });
+    expect(JSON.stringify(failed.body)).not.toMatch(/arn:aws|Rate exceeded|at .*\.ts/);
+    expect(retried.status).toBe(200);
+  });
+
+  it('answers an unexpected failure with 500 and the request id, logging it but showing nothing', async () => {
+    const handler = createUploadsHandler({
+      ...testDependencies(),
+      sessions: { sessionFor: () => Promise.reject(new TypeError('secret internal detail')) },
+    });
+
+    const answer = answerOf(await handler(anApiEvent({ body: anUploadRequest() }), aContext));
+
+    expect(answer.status).toBe(500);
+    expect(answer.body.error).toEqual({ code: 'INTERNAL', message: expect.any(String), requestId: 'req-123' });
+    expect(JSON.stringify(answer.body)).not.toContain('secret internal detail');
+    expect(logs.mock.calls.map(([line]) => String(line)).join('\n')).toContain('secret internal detail');
+  });
+
+  it('answers JSON with no-store caching', async () => {
+    const handler = createUploadsHandler(testDependencies());
+
+    const answer = answerOf(await handler(anApiEvent({ body: anUploadRequest() }), aContext));
+
+    expect(answer.headers).toMatchObject({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+  });
+});

@@ -3,14 +3,14 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // middy 5+ ships ESM only: let ts-jest turn it into CommonJS like our own code.
+  // middy 5+ (and cognito-local's TOTP dependencies) ship ESM only: let ts-jest turn them into CommonJS like our own code.
   transform: {
     '^.+\\.[tj]s$': [
       'ts-jest',
       { tsconfig: { module: 'commonjs', moduleResolution: 'node10', allowJs: true, rootDir: '.', ignoreDeprecations: '6.0' } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|@scure|@noble)/)'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   snapshotSerializers: ['<rootDir>/test/infra/asset-hash-serializer.ts'],
 };

@@ -1,36 +1,54 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
-import type { ContentTypeAllowList, ReadAccess } from '../../lambdas/shared/limits';
+import type { ContentTypeAllowList, FileServiceLimits, ReadAccess } from '../../lambdas/shared/limits';
 import type { FileServiceStackProps } from './file-service-stack';
 
+/** Reads one context value by name. */
+export type ReadContext = (name: string) => unknown;
+
 /**
- * Reads the stack's configuration from CDK context (`cdk.json`, or `-c name=value` on the
- * command line, where every value arrives as a string). Unset values fall back to the
- * construct's defaults; malformed ones fail the synth naming the context key.
+ * The limits set in CDK context (`cdk.json`, or `-c name=value` on the command line, where
+ * every value arrives as a string); unset ones are left out, to fall back to the defaults.
+ * Local mode reads `cdk.json` through this too, so it runs with the limits you deploy.
+ */
+export function limitOverridesFromContext(read: ReadContext): Partial<FileServiceLimits> {
+  return {
+    allowedOrigins: list(read, 'allowedOrigins'),
+    readAccess: text(read, 'readAccess') as ReadAccess | undefined,
+    maxUploadBytes: wholeNumber(read, 'maxUploadBytes'),
+    allowedContentTypes: json(read, 'allowedContentTypes') as ContentTypeAllowList | undefined,
+    uploadUrlTtlSeconds: wholeNumber(read, 'uploadUrlTtlSeconds'),
+    downloadUrlTtlSeconds: wholeNumber(read, 'downloadUrlTtlSeconds'),
+    maxDownloadUrlTtlSeconds: wholeNumber(read, 'maxDownloadUrlTtlSeconds'),
+    multipartThresholdBytes: wholeNumber(read, 'multipartThresholdBytes'),
+  };
+}
+
+/**
+ * Reads the stack's configuration from CDK context. Unset values fall back to the construct's
+ * defaults; malformed ones fail the synth naming the context key.
  */
 export function stackPropsFromContext(node: Node): FileServiceStackProps {
-  const read = (name: string): unknown => node.tryGetContext(name);
+  const read: ReadContext = (name) => node.tryGetContext(name);
   const userPoolId = text(read, 'userPoolId');
   const userPoolClientId = text(read, 'userPoolClientId');
   if (Boolean(userPoolId) !== Boolean(userPoolClientId)) {
     throw new Error('Context userPoolId and userPoolClientId go together: give both or neither.');
   }
-  const seconds = (name: string) => {
-    const value = wholeNumber(read, name);
-    return value === undefined ? undefined : Duration.seconds(value);
-  };
+  const limits = limitOverridesFromContext(read);
+  const seconds = (value: number | undefined) => (value === undefined ? undefined : Duration.seconds(value));
   const rateLimit = wholeNumber(read, 'throttleRateLimit');
   const burstLimit = wholeNumber(read, 'throttleBurstLimit');
   return {
     service: {
-      allowedOrigins: list(read, 'allowedOrigins'),
-      readAccess: text(read, 'readAccess') as ReadAccess | undefined,
-      maxUploadBytes: wholeNumber(read, 'maxUploadBytes'),
-      allowedContentTypes: json(read, 'allowedContentTypes') as ContentTypeAllowList | undefined,
-      uploadUrlTtl: seconds('uploadUrlTtlSeconds'),
-      downloadUrlTtl: seconds('downloadUrlTtlSeconds'),
-      maxDownloadUrlTtl: seconds('maxDownloadUrlTtlSeconds'),
-      multipartThresholdBytes: wholeNumber(read, 'multipartThresholdBytes'),
+      allowedOrigins: limits.allowedOrigins ? [...limits.allowedOrigins] : undefined,
+      readAccess: limits.readAccess,
+      maxUploadBytes: limits.maxUploadBytes,
+      allowedContentTypes: limits.allowedContentTypes,
+      uploadUrlTtl: seconds(limits.uploadUrlTtlSeconds),
+      downloadUrlTtl: seconds(limits.downloadUrlTtlSeconds),
+      maxDownloadUrlTtl: seconds(limits.maxDownloadUrlTtlSeconds),
+      multipartThresholdBytes: limits.multipartThresholdBytes,
       removalPolicy: removalPolicy(read),
       ...((rateLimit !== undefined || burstLimit !== undefined) && { throttle: { rateLimit, burstLimit } }),
     },
@@ -38,7 +56,7 @@ export function stackPropsFromContext(node: Node): FileServiceStackProps {
   };
 }
 
-type Read = (name: string) => unknown;
+type Read = ReadContext;
 
 function text(read: Read, name: string): string | undefined {
   const value = read(name);

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/** `npm start`: the whole service on this machine. Ports and users from the environment. */
+import { startLocalStack } from '../local/local-stack';
+import { demoFiles } from '../local/demo-files';
+import { banner } from '../local/banner';
+
+// Lambda runs Node.js 24; on an older local Node.js the SDK's upgrade reminder is noise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const started = Date.now();
+
+startLocalStack({
+  apiPort: port('API_PORT', 3000),
+  s3Port: port('S3_PORT', 4569),
+  cognitoPort: port('COGNITO_PORT', 9229),
+  directory: process.env.LOCAL_DIR ?? '.local',
+  users: (process.env.LOCAL_USERS ?? 'alice,bob').split(',').map((username) => ({
+    username: username.trim(),
+    password: process.env.LOCAL_PASSWORD ?? 'Passw0rd!local',
+  })),
+  staticFiles: demoFiles,
+  logRequests: true,
+}).then(
+  (stack) => {
+    console.log(banner(stack, Date.now() - started));
+    const shutdown = () => {
+      stack.stop().then(() => process.exit(0));
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  },
+  (error: unknown) => {
+    console.error(`Local mode could not start: ${error instanceof Error ? error.message : String(error)}`);
+    if ((error as { code?: string }).code === 'EADDRINUSE') console.error('A port is taken: set API_PORT, S3_PORT or COGNITO_PORT.');
+    process.exit(1);
+  },
+);

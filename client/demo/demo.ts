@@ -1,0 +1,157 @@
+/**
+ * The demo page: sign in, upload with progress, list, open and download, all through the
+ * typed client. It reads where everything is from `/outputs.json`, the same shape
+ * `cdk deploy --outputs-file` writes.
+ */
+import { createFileClient, FileApiError, signInWithPassword, type FileClient, type FileEntry } from '../index';
+
+interface Outputs {
+  readonly ApiUrl: string;
+  readonly UserPoolClientId: string;
+  readonly CognitoEndpoint: string;
+}
+
+const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const status = element<HTMLParagraphElement>('status');
+const progress = element<HTMLProgressElement>('progress');
+const percent = element<HTMLSpanElement>('percent');
+const cancel = element<HTMLButtonElement>('cancel');
+const uploadButton = element<HTMLButtonElement>('upload');
+
+function say(message: string, isError = false): void {
+  status.textContent = message;
+  status.className = isError ? 'error' : '';
+}
+
+function describe(error: unknown): string {
+  if (error instanceof FileApiError) return `${error.message} (${error.code}${error.requestId ? `, request ${error.requestId}` : ''})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function formatSize(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+async function main(): Promise<void> {
+  const outputs = (Object.values(await (await fetch('/outputs.json')).json())[0] ?? {}) as Outputs;
+  let client: FileClient | undefined;
+
+  element<HTMLFormElement>('sign-in-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const username = element<HTMLInputElement>('username').value;
+    try {
+      const tokens = await signInWithPassword({
+        endpoint: outputs.CognitoEndpoint,
+        clientId: outputs.UserPoolClientId,
+        username,
+        password: element<HTMLInputElement>('password').value,
+      });
+      client = createFileClient({ apiUrl: outputs.ApiUrl, getToken: () => tokens.idToken });
+      element('who').textContent = username;
+      element('sign-in').hidden = true;
+      element('files').hidden = false;
+      say('Signed in.');
+      await refresh(client);
+    } catch (error) {
+      say(`Sign-in failed: ${describe(error)}`, true);
+    }
+  });
+
+  element('sign-out').addEventListener('click', () => location.reload());
+
+  uploadButton.addEventListener('click', async () => {
+    const file = element<HTMLInputElement>('file').files?.[0];
+    if (!client || !file) {
+      say('Pick a file first.', true);
+      return;
+    }
+    const controller = new AbortController();
+    const stopCancel = () => controller.abort();
+    cancel.disabled = false;
+    uploadButton.disabled = true;
+    cancel.addEventListener('click', stopCancel, { once: true });
+    progress.value = 0;
+    percent.textContent = '0 %';
+    say(`Uploading ${file.name}…`);
+    try {
+      const uploaded = await client.upload(file, {
+        signal: controller.signal,
+        onProgress: ({ loaded, total }) => {
+          const share = Math.floor((loaded / total) * 100);
+          progress.value = share;
+          percent.textContent = `${share} %`;
+        },
+      });
+      say(`Uploaded ${file.name} (${formatSize(uploaded.size)}).`);
+      await refresh(client);
+    } catch (error) {
+      say(`Upload failed: ${describe(error)}`, true);
+    } finally {
+      cancel.removeEventListener('click', stopCancel);
+      cancel.disabled = true;
+      uploadButton.disabled = false;
+    }
+  });
+}
+
+async function refresh(client: FileClient): Promise<void> {
+  const list = element<HTMLTableSectionElement>('file-list');
+  const files: FileEntry[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.list({ cursor, limit: 1000 });
+    files.push(...page.files);
+    cursor = page.nextCursor;
+  } while (cursor);
+  files.sort((a, b) => (b.lastModified ?? '').localeCompare(a.lastModified ?? ''));
+  list.replaceChildren(...files.map((file) => row(client, file)));
+}
+
+function row(client: FileClient, file: FileEntry): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  tr.dataset.key = file.key;
+  const cells = [file.name, formatSize(file.size), file.lastModified ? new Date(file.lastModified).toLocaleString() : ''];
+  for (const text of cells) {
+    const td = document.createElement('td');
+    td.textContent = text;
+    tr.append(td);
+  }
+  const actions = document.createElement('td');
+  const open = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Open' });
+  const download = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Download' });
+  open.addEventListener('click', () => show(client, file).catch((error) => say(`Open failed: ${describe(error)}`, true)));
+  download.addEventListener('click', () =>
+    client
+      .getDownloadUrl(file.key, { disposition: 'attachment' })
+      .then(({ url }) => location.assign(url))
+      .catch((error) => say(`Download failed: ${describe(error)}`, true)),
+  );
+  actions.append(open, ' ', download);
+  tr.append(actions);
+  return tr;
+}
+
+/** Images, video and audio play inline from their presigned GET (video seeks with Range requests). */
+async function show(client: FileClient, file: FileEntry): Promise<void> {
+  const { url, contentType } = await client.getDownloadUrl(file.key, { disposition: 'inline' });
+  const viewer = element<HTMLDivElement>('viewer');
+  const kind = contentType.split('/')[0];
+  if (kind === 'image') {
+    viewer.replaceChildren(Object.assign(document.createElement('img'), { src: url, alt: file.name }));
+  } else if (kind === 'video' || kind === 'audio') {
+    viewer.replaceChildren(Object.assign(document.createElement(kind), { src: url, controls: true }));
+  } else {
+    window.open(url, '_blank', 'noopener');
+    return;
+  }
+  say(`Showing ${file.name}.`);
+}
+
+main().catch((error) => say(`The demo could not start: ${describe(error)}`, true));

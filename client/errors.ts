@@ -1,0 +1,47 @@
+/** The one error type the client throws, for the API's errors, S3's refusals and network failures alike. */
+export class FileApiError extends Error {
+  override readonly name = 'FileApiError';
+
+  constructor(
+    /** HTTP status; 0 when no answer arrived (network failure, abort). */
+    readonly status: number,
+    /** The API's error code (`UNSUPPORTED_TYPE`…), `S3_<Code>` for S3's refusals, or `NETWORK_ERROR` / `ABORTED`. */
+    readonly code: string,
+    message: string,
+    /** The API's request id, to quote when reporting a problem. */
+    readonly requestId?: string,
+  ) {
+    super(message);
+  }
+
+  /** Worth trying again: the network, a throttle, or the server's side. */
+  get retryable(): boolean {
+    return this.status === 0 ? this.code === 'NETWORK_ERROR' : this.status === 429 || this.status >= 500;
+  }
+}
+
+/** Turns an API answer that is not OK into a `FileApiError`, whatever shape its body has. */
+export async function apiError(response: Response): Promise<FileApiError> {
+  const text = await response.text().catch(() => '');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const error = (body as { error?: { code?: string; message?: string; requestId?: string } } | undefined)?.error;
+  if (error?.code) return new FileApiError(response.status, error.code, error.message ?? error.code, error.requestId);
+  // API Gateway's own answers (authorizer, throttling) are `{"message": "..."}`.
+  const message = (body as { message?: string } | undefined)?.message ?? (text || response.statusText);
+  const code = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 413: 'BODY_TOO_LARGE', 429: 'TOO_MANY_REQUESTS' }[
+    response.status
+  ];
+  return new FileApiError(response.status, code ?? `HTTP_${response.status}`, message);
+}
+
+/** Turns S3's XML refusal into a `FileApiError` with code `S3_<Code>` (`S3_AccessDenied`, `S3_SignatureDoesNotMatch`…). */
+export function storageError(status: number, xml: string): FileApiError {
+  const code = /<Code>([^<]+)<\/Code>/.exec(xml)?.[1] ?? `HTTP_${status}`;
+  const message = /<Message>([^<]+)<\/Message>/.exec(xml)?.[1] ?? `S3 answered ${status}`;
+  return new FileApiError(status, `S3_${code}`, message);
+}

@@ -1,0 +1,126 @@
+/**
+ * The typed client of the file API, for browsers and Node.js 20+: it asks the API for URLs
+ * and moves the bytes to and from S3 itself, sending exactly the headers the URL was signed
+ * with.
+ */
+import type { DownloadRequest, DownloadUrl, FileListPage, SinglePutUpload, UploadRequest } from './api-types';
+import { apiError, FileApiError } from './errors';
+import { aborted, putBytes } from './put-object';
+
+/** How to reach the API. */
+export interface FileClientOptions {
+  /** The API's base URL (the `ApiUrl` output). */
+  readonly apiUrl: string;
+  /** A current Cognito ID or access token; called before every API request, so it may refresh. */
+  readonly getToken: () => string | Promise<string>;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+}
+
+/** Upload progress, in bytes. */
+export interface UploadProgress {
+  readonly loaded: number;
+  readonly total: number;
+}
+
+/** How to upload one file. */
+export interface UploadOptions {
+  /** @default the `File`'s name; required for a `Blob` or `Uint8Array` */
+  readonly filename?: string;
+  /** @default the `Blob`'s type; required for a `Uint8Array` */
+  readonly contentType?: string;
+  /** Compute the SHA-256 (Web Crypto) and have S3 verify the bytes. @default false */
+  readonly checksum?: boolean;
+  /** Called as bytes are sent; `loaded` only grows, and ends at `total`. */
+  readonly onProgress?: (progress: UploadProgress) => void;
+  /** Cancels the upload. */
+  readonly signal?: AbortSignal;
+}
+
+/** A finished upload. */
+export interface UploadedFile {
+  readonly key: string;
+  readonly size: number;
+}
+
+/** The file API, typed. */
+export interface FileClient {
+  upload(file: Blob | Uint8Array, options?: UploadOptions): Promise<UploadedFile>;
+  getDownloadUrl(key: string, options?: Omit<DownloadRequest, 'key'>): Promise<DownloadUrl>;
+  list(options?: { cursor?: string; limit?: number }): Promise<FileListPage>;
+}
+
+/** Creates a client for one API. */
+export function createFileClient(options: FileClientOptions): FileClient {
+  const apiUrl = options.apiUrl.replace(/\/+$/, '');
+  const http = options.fetch ?? ((input, init) => fetch(input, init));
+
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const token = await options.getToken();
+    let response: Response;
+    try {
+      response = await http(`${apiUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (error) {
+      throw signal?.aborted ? aborted() : new FileApiError(0, 'NETWORK_ERROR', `The API could not be reached: ${String(error)}`);
+    }
+    if (!response.ok) throw await apiError(response);
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+
+  return {
+    async upload(file, uploadOptions = {}) {
+      const request = await uploadRequestFor(file, uploadOptions);
+      const { signal, onProgress } = uploadOptions;
+      const plan = await call<SinglePutUpload>('POST', '/uploads', request, signal);
+      let loaded = 0;
+      const report = (bytes: number) => {
+        // Monotonic even if a transport reports out of order.
+        if (bytes <= loaded) return;
+        loaded = Math.min(bytes, request.size);
+        onProgress?.({ loaded, total: request.size });
+      };
+      await putBytes(plan.url, file, { headers: plan.headers, onProgress: report, signal, fetch: options.fetch });
+      report(request.size);
+      return { key: plan.key, size: request.size };
+    },
+
+    getDownloadUrl(key, downloadOptions = {}) {
+      return call<DownloadUrl>('POST', '/downloads', { key, ...downloadOptions });
+    },
+
+    list(listOptions = {}) {
+      const query = new URLSearchParams();
+      if (listOptions.cursor) query.set('cursor', listOptions.cursor);
+      if (listOptions.limit !== undefined) query.set('limit', String(listOptions.limit));
+      return call<FileListPage>('GET', `/files${query.size > 0 ? `?${query}` : ''}`);
+    },
+  };
+}
+
+async function uploadRequestFor(file: Blob | Uint8Array, options: UploadOptions): Promise<UploadRequest> {
+  const filename = options.filename ?? (file as { name?: string }).name;
+  const contentType = options.contentType ?? (file instanceof Blob ? file.type : undefined);
+  if (!filename) throw new FileApiError(0, 'INVALID_REQUEST', 'filename is required when the file has no name.');
+  if (!contentType) throw new FileApiError(0, 'INVALID_REQUEST', 'contentType is required when the file has no type.');
+  const size = file instanceof Blob ? file.size : file.byteLength;
+  return {
+    filename,
+    contentType,
+    size,
+    ...(options.checksum && { checksumSha256: await sha256Base64(file) }),
+  };
+}
+
+/** The base64 SHA-256 S3 expects in `x-amz-checksum-sha256`, by Web Crypto (browsers and Node.js alike). */
+export async function sha256Base64(file: Blob | Uint8Array): Promise<string> {
+  const bytes = file instanceof Blob ? await file.arrayBuffer() : file;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource));
+  let binary = '';
+  for (const byte of digest) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}

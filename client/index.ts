@@ -1,0 +1,13 @@
+/** The typed client of the secure file service. */
+export {
+  createFileClient,
+  sha256Base64,
+  type FileClient,
+  type FileClientOptions,
+  type UploadedFile,
+  type UploadOptions,
+  type UploadProgress,
+} from './file-client';
+export { FileApiError } from './errors';
+export { signInWithPassword, type CognitoTokens, type PasswordSignIn } from './cognito';
+export type * from './api-types';

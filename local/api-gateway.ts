@@ -1,0 +1,221 @@
+/**
+ * A small HTTP server that plays API Gateway's HTTP API in front of the handler modules:
+ * CORS for the configured origins, the JWT authorizer, an API Gateway v2 event with the
+ * claims, source IP and request id, and the function's answer passed back as is.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { ApiEvent } from '../lambdas/shared/http';
+import type { JwtAuthorizer } from './jwt-authorizer';
+
+/** A deployed function's handler, as Lambda calls it. */
+export type LambdaHandler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | void>;
+
+/** A file served without authorization (the demo page). */
+export interface StaticFile {
+  readonly contentType: string;
+  readonly body: string | Buffer;
+}
+
+/** What the local API serves. */
+export interface LocalApiOptions {
+  /** Handlers by route key (`POST /uploads`). */
+  readonly routes: Readonly<Record<string, LambdaHandler>>;
+  readonly authorizer: JwtAuthorizer;
+  readonly allowedOrigins: readonly string[];
+  /** Unauthenticated files by path, served on GET. */
+  readonly staticFiles?: () => Promise<Readonly<Record<string, StaticFile>>>;
+  /** Writes one access-log line per request, in the deployed stage's format. @default false */
+  readonly logRequests?: boolean;
+}
+
+/** A running local API. */
+export interface LocalApi {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** API Gateway's payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+const FUNCTION_TIMEOUT_MS = 10_000;
+const CORS_ALLOW_METHODS = 'GET,POST';
+const CORS_ALLOW_HEADERS = 'authorization,content-type';
+
+/** Listens on 127.0.0.1; answer routes only after `serve` is given the options (the port is needed to configure the rest). */
+export async function listenLocalApi(
+  port: number,
+): Promise<{ port: number; serve(options: LocalApiOptions): LocalApi; stop(): Promise<void> }> {
+  let options: LocalApiOptions | undefined;
+  const server = http.createServer((request, response) => {
+    if (!options) {
+      response.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"Service Unavailable"}');
+      return;
+    }
+    handle(options, request, response).catch((error: unknown) => {
+      console.error(JSON.stringify({ level: 'ERROR', message: 'local API failed', error: String(error) }));
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      response.end('{"message":"Internal Server Error"}');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return {
+    port: actualPort,
+    stop,
+    serve(serveOptions) {
+      options = serveOptions;
+      return { url: `http://127.0.0.1:${actualPort}`, port: actualPort, stop };
+    },
+  };
+}
+
+async function handle(options: LocalApiOptions, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  const started = Date.now();
+  const requestId = randomBytes(12).toString('base64');
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const method = request.method ?? 'GET';
+  const origin = request.headers.origin;
+  const cors: Record<string, string> =
+    origin && options.allowedOrigins.includes(origin) ? { 'access-control-allow-origin': origin, vary: 'origin' } : {};
+  const send = (status: number, headers: Record<string, string | number>, body: string | Buffer, routeKey = '-') => {
+    response.writeHead(status, { ...headers, ...cors, 'apigw-requestid': requestId }).end(body);
+    if (options.logRequests) {
+      const line = { requestId, sourceIp: request.socket.remoteAddress, routeKey, status, responseLatency: Date.now() - started };
+      console.log(JSON.stringify(line));
+    }
+  };
+  const sendJson = (status: number, body: unknown, routeKey?: string) =>
+    send(status, { 'content-type': 'application/json' }, JSON.stringify(body), routeKey);
+
+  if (method === 'OPTIONS' && request.headers['access-control-request-method']) {
+    const preflight: Record<string, string | number> = cors['access-control-allow-origin']
+      ? {
+          'access-control-allow-methods': CORS_ALLOW_METHODS,
+          'access-control-allow-headers': CORS_ALLOW_HEADERS,
+          'access-control-max-age': 3600,
+        }
+      : {};
+    send(204, preflight, '');
+    return;
+  }
+
+  const routeKey = `${method} ${url.pathname}`;
+  const handler = Object.hasOwn(options.routes, routeKey) ? options.routes[routeKey] : undefined;
+  if (!handler) {
+    const file = method === 'GET' ? (await options.staticFiles?.())?.[url.pathname] : undefined;
+    if (file) send(200, { 'content-type': file.contentType, 'cache-control': 'no-store' }, file.body);
+    else sendJson(404, { message: 'Not Found' });
+    return;
+  }
+
+  const body = await readBody(request);
+  if (body === undefined) {
+    sendJson(413, { message: 'Request Entity Too Large' }, routeKey);
+    return;
+  }
+  const authorization = await options.authorizer.authorize(request.headers.authorization);
+  if (!('claims' in authorization)) {
+    response.setHeader('www-authenticate', 'Bearer');
+    sendJson(authorization.status, { message: authorization.message }, routeKey);
+    return;
+  }
+
+  const event = apiGatewayEvent({ request, url, routeKey, requestId, body, claims: authorization.claims });
+  const result = await handler(event, lambdaContext(routeKey));
+  if (!result) {
+    sendJson(500, { message: 'Internal Server Error' }, routeKey);
+    return;
+  }
+  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
+  const payload = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? '');
+  send(result.statusCode ?? 200, headers, payload, routeKey);
+}
+
+/** The request body, or `undefined` when it is larger than API Gateway accepts. */
+async function readBody(request: http.IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PAYLOAD_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The API Gateway HTTP API payload v2.0 event a deployed function receives. */
+function apiGatewayEvent(input: {
+  request: http.IncomingMessage;
+  url: URL;
+  routeKey: string;
+  requestId: string;
+  body: Buffer;
+  claims: Record<string, string>;
+}): ApiEvent {
+  const { request, url, routeKey, requestId, body, claims } = input;
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]),
+  );
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length > 0 && { queryStringParameters: query }),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: 'local',
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } },
+    },
+    ...(body.length > 0 && { body: body.toString('utf8') }),
+    isBase64Encoded: false,
+  } as ApiEvent;
+}
+
+function lambdaContext(routeKey: string): Context {
+  const deadline = Date.now() + FUNCTION_TIMEOUT_MS;
+  const functionName = `local-${routeKey.split(' ')[1]?.split('/')[1] ?? 'function'}`;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * Local mode: the whole service on this machine, with no AWS account, no Docker and no
+ * internet. The deployed handler modules run unchanged behind a stand-in for API Gateway,
+ * against emulators that check what AWS checks: SigV4 signatures and expiry (S3), and tokens
+ * (Cognito).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveLimits, type FileServiceLimits } from '../lambdas/shared/limits';
+import { ROUTES, type FunctionName } from '../lambdas/shared/routes';
+import { limitOverridesFromContext } from '../lib/stack/context';
+import { listenLocalApi, type LambdaHandler, type LocalApi, type StaticFile } from './api-gateway';
+import { startCognitoEmulator, type CognitoEmulator, type LocalUser } from './cognito-emulator';
+import { createJwtAuthorizer } from './jwt-authorizer';
+import { S3_EMULATOR_CREDENTIALS, startS3Emulator, type S3Emulator } from './s3-emulator';
+import { startStsStandIn, type StsStandIn } from './sts-stand-in';
+
+/** How to run local mode. Every port may be 0 for a free one (tests do). */
+export interface LocalStackOptions {
+  /** @default 3000 */
+  readonly apiPort?: number;
+  /** @default 4569 */
+  readonly s3Port?: number;
+  /** @default 9229 */
+  readonly cognitoPort?: number;
+  /** Where S3 objects, the user pool and outputs.json live; kept across restarts. @default '.local' */
+  readonly directory?: string;
+  /** @default alice and bob, password `Passw0rd!local` */
+  readonly users?: readonly LocalUser[];
+  /** Limits on top of those in cdk.json's context (tests lower the multipart threshold). */
+  readonly limits?: Partial<FileServiceLimits>;
+  /** Unauthenticated files served by the API (the demo page). */
+  readonly staticFiles?: () => Promise<Readonly<Record<string, StaticFile>>>;
+  /** One access-log line per API request on stdout. @default false */
+  readonly logRequests?: boolean;
+}
+
+/** The outputs a frontend reads: the same names as `cdk deploy --outputs-file`, plus the S3 endpoint. */
+export interface LocalOutputs {
+  readonly ApiUrl: string;
+  readonly Region: string;
+  readonly UserPoolId: string;
+  readonly UserPoolClientId: string;
+  readonly CognitoEndpoint: string;
+  readonly BucketName: string;
+  readonly S3Endpoint: string;
+}
+
+/** Local mode, running. */
+export interface LocalStack {
+  readonly outputs: LocalOutputs;
+  readonly limits: FileServiceLimits;
+  readonly users: readonly LocalUser[];
+  readonly api: LocalApi;
+  readonly s3: S3Emulator;
+  readonly cognito: CognitoEmulator;
+  readonly sts: StsStandIn;
+  /** Stops everything; nothing keeps running or listening. */
+  stop(): Promise<void>;
+}
+
+/** The stack name `cdk deploy --outputs-file` files the outputs under. */
+export const STACK_NAME = 'SecureFileService';
+export const DEFAULT_PASSWORD = 'Passw0rd!local';
+const REGION = 'us-east-1';
+const BUCKET = 'secure-file-service-local';
+const ROLE_ARNS = {
+  UPLOADER_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-uploader',
+  READER_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-reader',
+} as const;
+
+let started = false;
+
+/** Starts the emulators, then the API over the deployed handler modules, and writes `outputs.json`. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  // The handler modules read their configuration from process.env once, at import, as in Lambda.
+  if (started) throw new Error('Local mode runs once per process: the handlers keep the configuration they started with.');
+  started = true;
+
+  const directory = path.resolve(options.directory ?? '.local');
+  const users = options.users ?? [
+    { username: 'alice', password: DEFAULT_PASSWORD },
+    { username: 'bob', password: DEFAULT_PASSWORD },
+  ];
+  // The API stops first, so no request finds an emulator gone; then the emulators, newest first.
+  let stopApi: (() => Promise<void>) | undefined;
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    await stopApi?.();
+    for (const stopOne of stoppers.splice(0).reverse()) await stopOne().catch(() => undefined);
+  };
+
+  try {
+    // The API's port must be known before the bucket's CORS rule (it allows the demo page's origin).
+    const listening = await listenLocalApi(options.apiPort ?? 3000);
+    stopApi = listening.stop;
+    const configured = { ...limitOverridesFromContext(cdkJsonContext()), ...options.limits };
+    const limits = resolveLimits({
+      ...configured,
+      allowedOrigins: [
+        ...new Set([...(configured.allowedOrigins ?? []), `http://localhost:${listening.port}`, `http://127.0.0.1:${listening.port}`]),
+      ],
+    });
+
+    const s3 = await startS3Emulator({ port: options.s3Port ?? 4569, directory: path.join(directory, 's3'), bucket: BUCKET, limits });
+    stoppers.push(() => s3.stop());
+    const cognito = await startCognitoEmulator({ port: options.cognitoPort ?? 9229, directory: path.join(directory, 'cognito'), users });
+    stoppers.push(() => cognito.stop());
+    const sts = await startStsStandIn({ roleArns: Object.values(ROLE_ARNS), credentials: S3_EMULATOR_CREDENTIALS });
+    stoppers.push(() => sts.stop());
+
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      // What the handlers' STS client signs with; the stand-in does not check it.
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SESSION_TOKEN: 'local',
+      AWS_ENDPOINT_URL_STS: sts.endpoint,
+      BUCKET_NAME: BUCKET,
+      S3_ENDPOINT: s3.endpoint,
+      FILE_SERVICE_LIMITS: JSON.stringify(limits),
+      ...ROLE_ARNS,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    const handlers: Record<FunctionName, LambdaHandler> = {
+      uploads: (await import('../lambdas/uploads')).handler,
+      downloads: (await import('../lambdas/downloads')).handler,
+    };
+    const routes = Object.fromEntries(
+      (Object.keys(ROUTES) as FunctionName[]).flatMap((name) => ROUTES[name].map((routeKey) => [routeKey, handlers[name]])),
+    );
+
+    const outputs: LocalOutputs = {
+      ApiUrl: `http://127.0.0.1:${listening.port}`,
+      Region: REGION,
+      UserPoolId: cognito.userPoolId,
+      UserPoolClientId: cognito.userPoolClientId,
+      CognitoEndpoint: cognito.endpoint,
+      BucketName: BUCKET,
+      S3Endpoint: s3.endpoint,
+    };
+    const outputsJson = `${JSON.stringify({ [STACK_NAME]: outputs }, null, 2)}\n`;
+    fs.writeFileSync(path.join(directory, 'outputs.json'), outputsJson);
+
+    const api = listening.serve({
+      routes,
+      authorizer: createJwtAuthorizer({ issuer: cognito.issuer, jwksUri: cognito.jwksUri, clientId: cognito.userPoolClientId }),
+      allowedOrigins: limits.allowedOrigins,
+      // A page served here finds the API the way a deployed frontend would: from the outputs.
+      staticFiles: async () => ({
+        ...(await options.staticFiles?.()),
+        '/outputs.json': { contentType: 'application/json', body: outputsJson },
+      }),
+      logRequests: options.logRequests,
+    });
+    return { outputs, limits, users, api, s3, cognito, sts, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function cdkJsonContext(): (name: string) => unknown {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return (name) => cdkJson.context?.[name];
+}

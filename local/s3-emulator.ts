@@ -1,0 +1,60 @@
+/**
+ * The local S3: `@20minutes/s3rver`, which verifies SigV4 signatures and URL expiry like S3
+ * does, with our bucket and its CORS rule made from the same limits the CDK construct uses.
+ */
+import * as fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import S3rver from '@20minutes/s3rver';
+import { bucketCorsRule, type FileServiceLimits } from '../lambdas/shared/limits';
+
+/** The emulator's only account: s3rver accepts requests signed with this key pair. */
+export const S3_EMULATOR_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+/** A running S3 emulator. */
+export interface S3Emulator {
+  /** Base URL, e.g. `http://127.0.0.1:4569`; buckets are addressed path-style below it. */
+  readonly endpoint: string;
+  readonly bucket: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the emulator on 127.0.0.1; objects live under `directory` and survive restarts. */
+export async function startS3Emulator(options: {
+  port: number;
+  directory: string;
+  bucket: string;
+  limits: FileServiceLimits;
+}): Promise<S3Emulator> {
+  fs.mkdirSync(options.directory, { recursive: true });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port,
+    silent: true,
+    directory: options.directory,
+    // Path-style only: presigned URLs name the bucket in the path, as they do for any S3-compatible endpoint.
+    vhostBuckets: false,
+    configureBuckets: [{ name: options.bucket, configs: [corsConfigurationXml(options.limits)] }],
+  });
+  await server.run();
+  const { port } = server.httpServer?.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    bucket: options.bucket,
+    stop: () => server.close(),
+  };
+}
+
+/** The bucket's CORS rule as S3's XML, from the same `bucketCorsRule` the construct deploys. */
+export function corsConfigurationXml(limits: FileServiceLimits): string {
+  const rule = bucketCorsRule(limits);
+  const elements = (name: string, values: readonly string[]) => values.map((value) => `<${name}>${value}</${name}>`).join('');
+  return (
+    '<CORSConfiguration><CORSRule>' +
+    elements('AllowedOrigin', rule.allowedOrigins) +
+    elements('AllowedMethod', rule.allowedMethods) +
+    elements('AllowedHeader', rule.allowedHeaders) +
+    elements('ExposeHeader', rule.exposedHeaders) +
+    `<MaxAgeSeconds>${rule.maxAgeSeconds}</MaxAgeSeconds>` +
+    '</CORSRule></CORSConfiguration>'
+  );
+}

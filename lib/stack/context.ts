@@ -19,6 +19,10 @@ export function stackPropsFromContext(node: Node): FileServiceStackProps {
     const value = wholeNumber(read, name);
     return value === undefined ? undefined : Duration.seconds(value);
   };
+  const alarmEmail = text(read, 'alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    throw new Error('Context alarmEmail must be an email address.');
+  }
   const rateLimit = wholeNumber(read, 'throttleRateLimit');
   const burstLimit = wholeNumber(read, 'throttleBurstLimit');
   return {
@@ -35,6 +39,7 @@ export function stackPropsFromContext(node: Node): FileServiceStackProps {
       ...((rateLimit !== undefined || burstLimit !== undefined) && { throttle: { rateLimit, burstLimit } }),
     },
     ...(userPoolId && userPoolClientId && { existingUserPool: { userPoolId, userPoolClientId } }),
+    ...(alarmEmail && { alarmEmail }),
   };
 }
 

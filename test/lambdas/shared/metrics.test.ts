@@ -62,6 +62,16 @@ describe('the metrics module', () => {
     ]);
   });
 
+  it('records how long a call took, in milliseconds to a tenth', async () => {
+    const clock = jest.spyOn(performance, 'now').mockReturnValueOnce(1000).mockReturnValueOnce(1012.3456);
+
+    await measureLatency('sts', async () => 'answer');
+    clock.mockRestore();
+    metrics.publishStoredMetrics();
+
+    expect(emf.datapoints()).toEqual([expect.objectContaining({ metric: 'StsLatency', unit: 'Milliseconds', value: 12.3 })]);
+  });
+
   it('records the latency of a failed call and lets its error through', async () => {
     const failure = new Error('connection reset');
 

@@ -9,7 +9,7 @@
  *
  * Dimensions are bounded by construction: an operation, an error code, an allow-listed content
  * type. Never a user id, a key, a file name or a request id: each distinct value is a metric of
- * its own, billed monthly, and the metric names would leak who stores what.
+ * its own, billed monthly, and dimension values are shown to anyone who may read metrics.
  *
  * Every metric with a breakdown dimension is written twice: once with `service` only (the total,
  * in the invocation's batch, flushed once by `logMetrics`), and once with its breakdown as a line

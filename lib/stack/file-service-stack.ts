@@ -22,7 +22,7 @@ export interface FileServiceStackProps extends StackProps {
   readonly existingUserPool?: ExistingUserPool;
   /**
    * An email address the alarms notify, through a new SNS topic (the address must confirm the
-   * subscription first).
+   * subscription first). Takes the place of `service.monitoring.alarmTopic`.
    * @default no topic: alarms change state without notifying anyone
    */
   readonly alarmEmail?: string;

@@ -16,6 +16,7 @@ import { apiHandler, jsonRoute, queryRoute, type ApiResult, type Caller } from '
 import { authorizeKey, ownerPrefix, parseObjectKey } from './shared/keys';
 import { S3_LIMITS } from './shared/limits';
 import { audit } from './shared/logs';
+import { measureLatency, recordUrlIssued } from './shared/metrics';
 import type { RouteKey } from './shared/routes';
 import { headObject } from './shared/object-head';
 import { s3ClientFor, loadS3, s3ErrorCode } from './shared/s3-client';
@@ -82,6 +83,7 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
     ttl,
   );
   const expires = new Date(expiresAt).toISOString();
+  recordUrlIssued('download');
   audit({
     operation: 'download',
     userId: caller.sub,
@@ -99,19 +101,19 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
 async function listFiles(deps: DownloadsDependencies, input: ListRequest, caller: Caller): Promise<ApiResult> {
   const session = await deps.sessions.sessionFor(caller.sub, 60);
   const [client, { ListObjectsV2Command }] = await Promise.all([s3ClientFor(session, deps.location), loadS3()]);
-  const page = await client
-    .send(
+  const page = await measureLatency('s3', () =>
+    client.send(
       new ListObjectsV2Command({
         Bucket: deps.location.bucket,
         Prefix: ownerPrefix(caller.sub),
         MaxKeys: input.limit ?? 100,
         ContinuationToken: input.cursor,
       }),
-    )
-    .catch((error: unknown) => {
-      if (s3ErrorCode(error) === 'InvalidArgument') throw new ApiError('INVALID_CURSOR', 'cursor is not a cursor this service issued.');
-      throw storageUnavailable(error);
-    });
+    ),
+  ).catch((error: unknown) => {
+    if (s3ErrorCode(error) === 'InvalidArgument') throw new ApiError('INVALID_CURSOR', 'cursor is not a cursor this service issued.');
+    throw storageUnavailable(error);
+  });
   const files = (page.Contents ?? []).flatMap(({ Key, Size, LastModified }) => {
     const object = Key ? parseObjectKey(Key) : undefined;
     return object ? [{ key: object.key, name: object.name, size: Size ?? 0, lastModified: LastModified?.toISOString() }] : [];

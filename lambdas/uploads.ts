@@ -15,6 +15,7 @@ import { apiHandler, jsonRoute, type ApiResult, type Caller } from './shared/htt
 import { checkedFileName, extensionOf, newObjectKey, safeFileName } from './shared/keys';
 import { S3_LIMITS, type FileServiceLimits } from './shared/limits';
 import { audit } from './shared/logs';
+import { recordUploadDeclared, recordUrlIssued } from './shared/metrics';
 import type { RouteKey } from './shared/routes';
 
 /** What the uploads function depends on; tests pass fakes. */
@@ -69,6 +70,8 @@ async function createUpload(deps: UploadsDependencies, input: UploadRequest, cal
   const session = await sessions.sessionFor(caller.sub, ttl);
   const { url, expiresAt } = await signer.presign(session, { method: 'PUT', key, headers }, ttl);
   const answer: SinglePutUpload = { key, method: 'PUT', url, headers, expiresAt: new Date(expiresAt).toISOString() };
+  recordUrlIssued('upload');
+  recordUploadDeclared(input.size, contentType);
   audit({
     operation: 'upload',
     userId: caller.sub,

@@ -8,3 +8,5 @@ process.env.READER_ROLE_ARN ??= 'arn:aws:iam::111122223333:role/test-reader';
 process.env.FILE_SERVICE_LIMITS ??= '{}';
 // This machine runs Node 20; Lambda runs 24. The SDK's reminder about that is noise in tests.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// The `service` dimension of every metric, as the construct sets it.
+process.env.POWERTOOLS_SERVICE_NAME ??= 'test-file-service';

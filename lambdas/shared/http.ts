@@ -3,6 +3,7 @@
  * and validates JSON bodies, takes the caller from the authorizer's claims, and turns every
  * error into `{"error":{"code","message"}}`.
  */
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -10,6 +11,7 @@ import * as v from 'valibot';
 import { ApiError, type ErrorBody } from './errors';
 import { assertUsableSub } from './keys';
 import { describeError, log } from './logs';
+import { metrics, recordRefusal, recordRequestId } from './metrics';
 
 /** The event our functions receive: an HTTP API request that passed the JWT authorizer. */
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -44,22 +46,28 @@ const RESPONSE_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
-/** Wraps routes into a Lambda handler with body parsing and error answers. */
+/** Wraps routes into a Lambda handler with body parsing, error answers and metrics. */
 export function apiHandler<Key extends string>(routes: Routes<Key>) {
-  return middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
-    .use(errorAnswers())
-    .use(bodySizeLimit())
-    .use(jsonBodyOnPost())
-    .handler(async (event) => {
-      const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey as Key] : undefined;
-      if (!route) throw new ApiError('ROUTE_NOT_FOUND', `No route ${event.routeKey}.`);
-      const result = await route(event, callerOf(event));
-      return {
-        statusCode: result.status,
-        headers: RESPONSE_HEADERS,
-        body: result.body === undefined ? '' : JSON.stringify(result.body),
-      };
-    });
+  return (
+    middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
+      // First in, last out: its `after` and `onError` run once every other middleware is done, so
+      // the refusal `errorAnswers` records is in the flush, and an invocation flushes exactly once.
+      .use(logMetrics(metrics, { captureColdStartMetric: true }))
+      .use(requestIdInMetrics())
+      .use(errorAnswers())
+      .use(bodySizeLimit())
+      .use(jsonBodyOnPost())
+      .handler(async (event) => {
+        const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey as Key] : undefined;
+        if (!route) throw new ApiError('ROUTE_NOT_FOUND', `No route ${event.routeKey}.`);
+        const result = await route(event, callerOf(event));
+        return {
+          statusCode: result.status,
+          headers: RESPONSE_HEADERS,
+          body: result.body === undefined ? '' : JSON.stringify(result.body),
+        };
+      })
+  );
 }
 
 /** A route whose JSON body must match `schema`; anything else is a 400 naming the field. */
@@ -128,6 +136,10 @@ function jsonBodyOnPost(): MiddlewareObj<ApiEvent> {
   };
 }
 
+function requestIdInMetrics(): MiddlewareObj<ApiEvent> {
+  return { before: ({ event }) => recordRequestId(event.requestContext.requestId) };
+}
+
 function errorAnswers(): MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResultV2> {
   return {
     onError: (request) => {
@@ -137,6 +149,7 @@ function errorAnswers(): MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResult
       if (!known || known.status >= 500) {
         log('ERROR', known ? 'dependency unavailable' : 'unexpected error', { requestId, ...describeError(error) });
       }
+      recordRefusal(known?.code ?? 'INTERNAL');
       const body: ErrorBody = known
         ? { error: { code: known.code, message: known.message, ...(known.status >= 500 && { requestId }) } }
         : { error: { code: 'INTERNAL', message: 'Something went wrong on our side; quote the request id.', requestId } };

@@ -9,6 +9,7 @@
 import { decodeRfc5987 } from './content-disposition';
 import { storageUnavailable } from './errors';
 import { log } from './logs';
+import { measureLatency } from './metrics';
 import type { ObjectUrlSigner } from './object-urls';
 import type { RoleSession } from './role-sessions';
 
@@ -35,7 +36,7 @@ export async function headObject(
   const { url } = await signer.presign(session, { method: 'HEAD', key }, 60);
   let response: Response;
   try {
-    response = await fetchImpl(url, { method: 'HEAD', signal: AbortSignal.timeout(HEAD_TIMEOUT_MS) });
+    response = await measureLatency('s3', () => fetchImpl(url, { method: 'HEAD', signal: AbortSignal.timeout(HEAD_TIMEOUT_MS) }));
   } catch (error) {
     throw storageUnavailable(error);
   }

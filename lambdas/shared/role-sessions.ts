@@ -10,6 +10,7 @@ import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { ApiError } from './errors';
 import { SESSION_TAG_KEY } from './keys';
 import { ROLE_SESSION_SECONDS } from './limits';
+import { measureLatency, recordSessionCache } from './metrics';
 
 /** Temporary credentials of one user's session of a signing role. */
 export interface RoleSession {
@@ -59,8 +60,8 @@ export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSess
   };
 
   const assume = async (userId: string): Promise<RoleSession> => {
-    const answer = await sts
-      .send(
+    const answer = await measureLatency('sts', () =>
+      sts.send(
         new AssumeRoleCommand({
           RoleArn: roleArn,
           // Shows in CloudTrail and in S3 server access logs as the requester.
@@ -68,10 +69,10 @@ export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSess
           DurationSeconds: ROLE_SESSION_SECONDS,
           Tags: [{ Key: SESSION_TAG_KEY, Value: userId }],
         }),
-      )
-      .catch((error: unknown) => {
-        throw new ApiError('SIGNING_UNAVAILABLE', 'Signing is unavailable right now; try again shortly.', { cause: error });
-      });
+      ),
+    ).catch((error: unknown) => {
+      throw new ApiError('SIGNING_UNAVAILABLE', 'Signing is unavailable right now; try again shortly.', { cause: error });
+    });
     const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = answer.Credentials ?? {};
     if (!AccessKeyId || !SecretAccessKey || !SessionToken || !Expiration) {
       throw new ApiError('SIGNING_UNAVAILABLE', 'Signing is unavailable right now; try again shortly.');
@@ -84,6 +85,7 @@ export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSess
   };
 
   const refresh = (userId: string): Promise<RoleSession> => {
+    recordSessionCache('miss');
     const session = assume(userId);
     session.catch(() => {
       if (cache.get(userId) === session) cache.delete(userId);
@@ -97,11 +99,14 @@ export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSess
       if (!pending) return refresh(userId);
       const session = await pending.catch(() => undefined);
       if (session && session.expiresAt - now() >= (validForSeconds + CREDENTIAL_MARGIN_SECONDS) * 1000) {
+        recordSessionCache('hit');
         return remember(userId, pending);
       }
       // Requests that found the same stale session share one refresh.
       const latest = cache.get(userId);
-      return latest && latest !== pending ? latest : refresh(userId);
+      if (!latest || latest === pending) return refresh(userId);
+      recordSessionCache('hit');
+      return latest;
     },
   };
 }

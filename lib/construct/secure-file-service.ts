@@ -14,9 +14,11 @@ import {
   type FileServiceLimits,
   type ReadAccess,
 } from '../../lambdas/shared/limits';
+import { SERVICE_NAME_VARIABLE } from '../../lambdas/shared/metrics';
 import { ROUTES } from '../../lambdas/shared/routes';
 import { FileApi } from './file-api';
 import { FileBucket } from './file-bucket';
+import { FileServiceMonitoring, type FileServiceMonitoringOptions } from './file-service-monitoring';
 import { SigningFunction } from './signing-function';
 
 /** Properties of a `SecureFileService`. */
@@ -82,6 +84,11 @@ export interface SecureFileServiceProps {
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Alarms and a dashboard. The functions write their metrics either way.
+   * @default alarms and a dashboard, no notifications
+   */
+  readonly monitoring?: FileServiceMonitoringOptions;
 }
 
 /**
@@ -101,6 +108,8 @@ export class SecureFileService extends Construct {
   readonly downloads: SigningFunction;
   /** The HTTP API. */
   readonly api: FileApi;
+  /** Alarms and dashboard. */
+  readonly monitoring: FileServiceMonitoring;
 
   constructor(scope: Construct, id: string, props: SecureFileServiceProps) {
     super(scope, id);
@@ -123,9 +132,12 @@ export class SecureFileService extends Construct {
     const ownPrefix = `${USERS_PREFIX}\${aws:PrincipalTag/${SESSION_TAG_KEY}}/`;
     const ownObjects = `${ownPrefix}*`;
     const readableObjects = this.limits.readAccess === 'owner' ? ownObjects : `${USERS_PREFIX}*`;
+    // Unique within the app, so two services in one account and region keep their metrics apart.
+    const serviceName = this.node.path;
     const environment = {
       BUCKET_NAME: files.bucketName,
       [LIMITS_ENVIRONMENT_VARIABLE]: JSON.stringify(this.limits),
+      [SERVICE_NAME_VARIABLE]: serviceName,
     };
     const functionDefaults = { environment, logRetention, removalPolicy };
 
@@ -177,6 +189,13 @@ export class SecureFileService extends Construct {
         { name: 'Uploads', function: this.uploads.function, routeKeys: ROUTES.uploads },
         { name: 'Downloads', function: this.downloads.function, routeKeys: ROUTES.downloads },
       ],
+    });
+
+    this.monitoring = new FileServiceMonitoring(this, 'Monitoring', {
+      ...props.monitoring,
+      serviceName,
+      functions: { Uploads: this.uploads.function, Downloads: this.downloads.function },
+      api: this.api.api,
     });
   }
 }

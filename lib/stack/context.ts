@@ -37,6 +37,10 @@ export function stackPropsFromContext(node: Node): FileServiceStackProps {
   }
   const limits = limitOverridesFromContext(read);
   const seconds = (value: number | undefined) => (value === undefined ? undefined : Duration.seconds(value));
+  const alarmEmail = text(read, 'alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    throw new Error('Context alarmEmail must be an email address.');
+  }
   const rateLimit = wholeNumber(read, 'throttleRateLimit');
   const burstLimit = wholeNumber(read, 'throttleBurstLimit');
   return {
@@ -53,6 +57,7 @@ export function stackPropsFromContext(node: Node): FileServiceStackProps {
       ...((rateLimit !== undefined || burstLimit !== undefined) && { throttle: { rateLimit, burstLimit } }),
     },
     ...(userPoolId && userPoolClientId && { existingUserPool: { userPoolId, userPoolClientId } }),
+    ...(alarmEmail && { alarmEmail }),
   };
 }
 

@@ -1,5 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { SecureFileService, type SecureFileServiceProps } from '../construct/secure-file-service';
 
@@ -18,6 +20,12 @@ export interface FileServiceStackProps extends StackProps {
    * @default a new user pool (admin-created users, strong passwords, optional TOTP MFA) and app client
    */
   readonly existingUserPool?: ExistingUserPool;
+  /**
+   * An email address the alarms notify, through a new SNS topic (the address must confirm the
+   * subscription first). Takes the place of `service.monitoring.alarmTopic`.
+   * @default no topic: alarms change state without notifying anyone
+   */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -37,10 +45,12 @@ export class FileServiceStack extends Stack {
         }
       : this.createUserPool(props.service?.removalPolicy ?? RemovalPolicy.RETAIN);
 
+    const alarmTopic = props.alarmEmail ? this.createAlarmTopic(props.alarmEmail) : undefined;
     this.service = new SecureFileService(this, 'FileService', {
       ...props.service,
       userPool,
       userPoolClients: [userPoolClient],
+      ...(alarmTopic && { monitoring: { ...props.service?.monitoring, alarmTopic } }),
     });
 
     const outputs: Record<string, string> = {
@@ -52,6 +62,14 @@ export class FileServiceStack extends Stack {
       BucketName: this.service.bucket.bucket.bucketName,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
+  }
+
+  private createAlarmTopic(email: string): sns.Topic {
+    // Not KMS-encrypted: notifications carry alarm names, states and thresholds, no user data, and CloudWatch
+    // can only publish to an encrypted topic through a customer-managed key, a monthly cost this does not need.
+    const topic = new sns.Topic(this, 'Alarms', { displayName: 'Secure file service alarms', enforceSSL: true });
+    topic.addSubscription(new subscriptions.EmailSubscription(email));
+    return topic;
   }
 
   private createUserPool(removalPolicy: RemovalPolicy) {

@@ -9,8 +9,24 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import * as cdkJson from '../../cdk.json';
 import { FileServiceStack } from '../../lib/stack/file-service-stack';
+import { aKey, anApiEvent, anUploadRequest } from '../builders';
+import { datapointsOf, type EmfLine } from '../emf';
 
 const BUDGET_BYTES = { Uploads: 400 * 1024, Downloads: 650 * 1024 };
+
+/** A request each function refuses before calling AWS, so the bundle can answer it offline. */
+const REFUSED_REQUEST = {
+  Uploads: { event: anApiEvent({ body: anUploadRequest({ contentType: 'text/html', filename: 'a.html' }) }), code: 'UNSUPPORTED_TYPE' },
+  Downloads: { event: anApiEvent({ routeKey: 'POST /downloads', body: { key: aKey('someone-else') } }), code: 'FORBIDDEN_KEY' },
+};
+
+const FUNCTION_ENVIRONMENT = {
+  BUCKET_NAME: 'files',
+  AWS_REGION: 'eu-west-1',
+  UPLOADER_ROLE_ARN: 'arn:aws:iam::111122223333:role/uploader',
+  READER_ROLE_ARN: 'arn:aws:iam::111122223333:role/reader',
+  FILE_SERVICE_LIMITS: '{}',
+};
 
 const app = new App({ context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true } });
 const stack = new FileServiceStack(app, 'SecureFileService');
@@ -45,14 +61,7 @@ describe.each(Object.keys(BUDGET_BYTES) as (keyof typeof BUDGET_BYTES)[])('the %
       process.execPath,
       ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`],
       {
-        env: {
-          ...process.env,
-          BUCKET_NAME: 'files',
-          AWS_REGION: 'eu-west-1',
-          UPLOADER_ROLE_ARN: 'arn:aws:iam::111122223333:role/uploader',
-          READER_ROLE_ARN: 'arn:aws:iam::111122223333:role/reader',
-          FILE_SERVICE_LIMITS: '{}',
-        },
+        env: { ...process.env, ...FUNCTION_ENVIRONMENT },
         encoding: 'utf8',
       },
     );
@@ -60,9 +69,38 @@ describe.each(Object.keys(BUDGET_BYTES) as (keyof typeof BUDGET_BYTES)[])('the %
     expect(output.trim()).toBe('function');
   });
 
+  it('prints its metrics as EMF lines that parse, a cold start first', () => {
+    const { event, code } = REFUSED_REQUEST[name];
+    const invoke = `const m = await import(${JSON.stringify(bundle)}); await m.handler(JSON.parse(process.env.EVENT), { functionName: 'fn' });`;
+
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', invoke], {
+      env: {
+        ...process.env,
+        ...FUNCTION_ENVIRONMENT,
+        POWERTOOLS_SERVICE_NAME: 'bundled',
+        // What Lambda sets in an on-demand instance; Powertools counts cold starts only there.
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+        EVENT: JSON.stringify(event),
+      },
+      encoding: 'utf8',
+    });
+
+    const lines = output.trim().split('\n');
+    const datapoints = lines.flatMap((line) => datapointsOf(JSON.parse(line) as EmfLine));
+    expect(datapoints[0]).toMatchObject({ metric: 'ColdStart', dimensions: { service: 'bundled', function_name: 'fn' } });
+    expect(datapoints).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ namespace: 'SecureFileService', metric: 'Refusals', dimensions: { service: 'bundled', code } }),
+      ]),
+    );
+  });
+
   it('fails at start, naming the variable, when its configuration is missing', () => {
+    // Only the message, as Lambda reports it: Node's own report quotes the minified source line, hundreds of kB
+    // that a pipe may cut before the message.
+    const importReportingMessage = `await import(${JSON.stringify(bundle)}).catch((error) => { console.error(error.message); process.exit(1); });`;
     const run = () =>
-      execFileSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(bundle)});`], {
+      execFileSync(process.execPath, ['--input-type=module', '-e', importReportingMessage], {
         env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
         encoding: 'utf8',
         stdio: 'pipe',

@@ -40,6 +40,7 @@ describe('cdk-nag AwsSolutions', () => {
     ['the default configuration', {}],
     ['authenticated read access', { readAccess: 'authenticated' }],
     ['an existing user pool', { userPoolId: 'eu-west-1_abc123', userPoolClientId: 'client123' }],
+    ['an alarm email', { alarmEmail: 'oncall@example.com' }],
   ])('has zero unacknowledged findings with %s', (_, context) => {
     const { app } = synthesize({ ...report, ...context });
 
@@ -67,5 +68,12 @@ describe('cdk-nag AwsSolutions', () => {
     expect(nagFindings(app)).toEqual(
       expect.arrayContaining(['AwsSolutions-S1 at Careless/Public/Resource', 'AwsSolutions-S2 at Careless/Public/Resource']),
     );
+  });
+
+  it('reports problems in the app as the tests above synthesise it, not only in a fresh one', () => {
+    const { app, stack } = synthesize(report);
+    new s3.Bucket(stack, 'Public', { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ACLS_ONLY });
+
+    expect(nagFindings(app)).toEqual(expect.arrayContaining(['AwsSolutions-S1 at SecureFileService/Public/Resource']));
   });
 });

@@ -39,10 +39,11 @@ describe.each([
     expect(template.findResources('AWS::Logs::LogGroup')[logGroup.id]?.Properties.RetentionInDays).toBe(90);
   });
 
-  it('learns its signing role, bucket and limits from its environment', () => {
+  it('learns its signing role, bucket, limits and metrics service name from its environment', () => {
     expect((fn.properties.Environment as { Variables: Record<string, unknown> }).Variables).toEqual({
       BUCKET_NAME: { Ref: bucketId },
       FILE_SERVICE_LIMITS: expect.any(String),
+      POWERTOOLS_SERVICE_NAME: 'SecureFileService/FileService',
       [roleVariable]: { 'Fn::GetAtt': [signingRole.id, 'Arn'] },
     });
   });

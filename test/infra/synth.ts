@@ -3,10 +3,13 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cdkJson from '../../cdk.json';
 import { stackPropsFromContext } from '../../lib/stack/context';
-import { FileServiceStack } from '../../lib/stack/file-service-stack';
+import { FileServiceStack, type FileServiceStackProps } from '../../lib/stack/file-service-stack';
 
-/** The synthesized stack and its template, for context values as `-c name=value` would give them. */
-export function synthesize(context: Record<string, unknown> = {}) {
+/**
+ * The synthesized stack and its template, for context values as `-c name=value` would give them,
+ * and for props only a caller of the construct can give (`service` props are merged).
+ */
+export function synthesize(context: Record<string, unknown> = {}, props: FileServiceStackProps = {}) {
   const app = new App({
     context: {
       ...cdkJson.context,
@@ -15,8 +18,22 @@ export function synthesize(context: Record<string, unknown> = {}) {
       ...context,
     },
   });
-  const stack = new FileServiceStack(app, 'SecureFileService', stackPropsFromContext(app.node));
-  return { app, stack, template: Template.fromStack(stack) };
+  const fromContext = stackPropsFromContext(app.node);
+  const stack = new FileServiceStack(app, 'SecureFileService', {
+    ...fromContext,
+    ...props,
+    service: { ...fromContext.service, ...props.service },
+  });
+  let template: Template | undefined;
+  return {
+    app,
+    stack,
+    /** Synthesised on first use, so that a test can still add validation plugins (cdk-nag) before. */
+    get template(): Template {
+      template ??= Template.fromStack(stack);
+      return template;
+    },
+  };
 }
 
 /** The one resource of a type whose logical id starts with `prefix`. */

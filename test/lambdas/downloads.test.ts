@@ -4,18 +4,24 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createDownloadsHandler } from '../../lambdas/downloads';
 import type { FileServiceLimits } from '../../lambdas/shared/limits';
 import { ALICE, BOB, NOW, aContext, aKey, anApiEvent, answerOf, stsCredentials, testDependencies } from '../builders';
+import { captureMetrics, metricNamesOf } from '../emf';
 
 const sts = mockClient(STSClient);
 const s3 = mockClient(S3Client);
 let logs: jest.SpyInstance;
+let emf: ReturnType<typeof captureMetrics>;
 
 beforeEach(() => {
   sts.reset();
   s3.reset();
   sts.on(AssumeRoleCommand).resolves(stsCredentials());
   logs = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  emf = captureMetrics();
 });
-afterEach(() => logs.mockRestore());
+afterEach(() => {
+  logs.mockRestore();
+  emf.restore();
+});
 
 /** A fake S3 answering HEAD requests, recording what was asked. */
 function fakeS3Head(status = 200, headers: Record<string, string> = {}) {
@@ -221,5 +227,75 @@ describe('GET /files', () => {
 
     expect(status).toBe(503);
     expect(body.error).toEqual({ code: 'STORAGE_UNAVAILABLE', message: expect.any(String), requestId: 'req-123' });
+  });
+});
+
+describe('downloads metrics', () => {
+  const service = 'test-file-service';
+
+  it('counts a download URL issued, with the STS call and the S3 HEAD latency', async () => {
+    await download({ key: aKey() });
+
+    expect(emf.datapoints()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ metric: 'UrlsIssued', unit: 'Count', value: 1, dimensions: { service } }),
+        expect.objectContaining({ metric: 'UrlsIssued', unit: 'Count', value: 1, dimensions: { service, operation: 'download' } }),
+        expect.objectContaining({ metric: 'StsCalls', value: 1, dimensions: { service } }),
+        expect.objectContaining({ metric: 'S3Latency', unit: 'Milliseconds', value: expect.any(Number), dimensions: { service } }),
+      ]),
+    );
+    expect(metricNamesOf(emf.datapoints())).toEqual(['S3Latency', 'StsCalls', 'StsLatency', 'UrlsIssued']);
+  });
+
+  it('counts a listing’s S3 latency and no URL issued', async () => {
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: aKey(), Size: 10 }] });
+
+    await list();
+
+    expect(emf.datapoints()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ metric: 'S3Latency', value: expect.any(Number), dimensions: { service } })]),
+    );
+    expect(metricNamesOf(emf.datapoints())).toEqual(['S3Latency', 'StsCalls', 'StsLatency']);
+  });
+
+  it.each([
+    ['a foreign key', 'FORBIDDEN_KEY', { key: aKey(BOB) }, fakeS3Head()],
+    ['a missing object', 'NOT_FOUND', { key: aKey() }, fakeS3Head(404)],
+    ['S3 answering 500', 'STORAGE_UNAVAILABLE', { key: aKey() }, fakeS3Head(500)],
+  ])('counts the refusal of %s by its code, and no URL issued', async (_, code, body, s3Head) => {
+    await download(body, { fetch: s3Head.fetch });
+
+    expect(emf.datapoints()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ metric: 'Refusals', value: 1, dimensions: { service } }),
+        expect.objectContaining({ metric: 'Refusals', value: 1, dimensions: { service, code } }),
+      ]),
+    );
+    expect(metricNamesOf(emf.datapoints())).not.toContain('UrlsIssued');
+  });
+
+  it('times a failed listing and counts it as STORAGE_UNAVAILABLE', async () => {
+    s3.on(ListObjectsV2Command).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+
+    await list();
+
+    expect(emf.datapoints()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ metric: 'S3Latency', value: expect.any(Number) }),
+        expect.objectContaining({ metric: 'Refusals', dimensions: { service, code: 'STORAGE_UNAVAILABLE' } }),
+      ]),
+    );
+  });
+
+  it('never puts the user id or a key in a metric line', async () => {
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: aKey(), Size: 10 }] });
+
+    await download({ key: aKey() });
+    await list();
+    await download({ key: aKey(BOB) });
+
+    const written = JSON.stringify(emf.lines());
+    expect(emf.lines().length).toBeGreaterThan(0);
+    for (const secret of [ALICE, BOB, aKey(), 'photo.jpg']) expect(written).not.toContain(secret);
   });
 });

@@ -2,16 +2,22 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createUploadsHandler } from '../../lambdas/uploads';
 import { ALICE, BOB, NOW, aContext, anApiEvent, anUploadRequest, answerOf, stsCredentials, testDependencies } from '../builders';
+import { captureMetrics, metricNamesOf } from '../emf';
 
 const sts = mockClient(STSClient);
 let logs: jest.SpyInstance;
+let emf: ReturnType<typeof captureMetrics>;
 
 beforeEach(() => {
   sts.reset();
   sts.on(AssumeRoleCommand).resolves(stsCredentials());
   logs = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  emf = captureMetrics();
 });
-afterEach(() => logs.mockRestore());
+afterEach(() => {
+  logs.mockRestore();
+  emf.restore();
+});
 
 type UploadOptions = Parameters<typeof testDependencies>[0] & { sub?: string | null; rawBody?: string; body?: unknown };
 
@@ -217,5 +223,110 @@ describe('POST /uploads refuses bad input with a precise error', () => {
     const answer = answerOf(await handler(anApiEvent({ body: anUploadRequest() }), aContext));
 
     expect(answer.headers).toMatchObject({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+  });
+});
+
+describe('POST /uploads metrics', () => {
+  const service = 'test-file-service';
+
+  it('counts the URL issued and the declared size, in total and by operation and content type', async () => {
+    await upload(anUploadRequest({ size: 2048 }));
+
+    expect(emf.datapoints()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ metric: 'UrlsIssued', unit: 'Count', value: 1, dimensions: { service } }),
+        expect.objectContaining({ metric: 'UrlsIssued', unit: 'Count', value: 1, dimensions: { service, operation: 'upload' } }),
+        expect.objectContaining({ metric: 'UploadBytes', unit: 'Bytes', value: 2048, dimensions: { service } }),
+        expect.objectContaining({ metric: 'UploadBytes', unit: 'Bytes', value: 2048, dimensions: { service, contentType: 'image/jpeg' } }),
+      ]),
+    );
+    expect(emf.datapoints().every(({ namespace }) => namespace === 'SecureFileService')).toBe(true);
+  });
+
+  it('breaks uploads down by the allow-list entry, never by the text the client sent', async () => {
+    await upload(anUploadRequest({ contentType: ' Image/JPEG ' }));
+
+    const contentTypes = emf.datapoints().flatMap(({ dimensions }) => (dimensions.contentType ? [dimensions.contentType] : []));
+    expect(contentTypes).toEqual(['image/jpeg']);
+  });
+
+  it('counts the STS call of a new role session and its latency, then a cache hit for the next request', async () => {
+    const handler = createUploadsHandler(testDependencies());
+
+    await handler(anApiEvent({ body: anUploadRequest() }), aContext);
+    const first = emf.datapoints();
+    emf.clear();
+    await handler(anApiEvent({ body: anUploadRequest() }), aContext);
+    const second = emf.datapoints();
+
+    expect(first).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ metric: 'StsCalls', value: 1, dimensions: { service } }),
+        expect.objectContaining({ metric: 'StsLatency', unit: 'Milliseconds', value: expect.any(Number), dimensions: { service } }),
+      ]),
+    );
+    expect(metricNamesOf(first)).not.toContain('SessionCacheHits');
+    expect(second).toEqual(expect.arrayContaining([expect.objectContaining({ metric: 'SessionCacheHits', value: 1 })]));
+    expect(metricNamesOf(second)).not.toContain('StsCalls');
+  });
+
+  it('flushes the invocation’s metrics in one batch line, with the request id as a property and not a dimension', async () => {
+    await upload(anUploadRequest());
+
+    const batches = emf.lines().filter((line) => line.requestId !== undefined);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.requestId).toBe('req-123');
+    expect(emf.lines().flatMap((line) => line._aws.CloudWatchMetrics.flatMap(({ Dimensions }) => Dimensions.flat()))).not.toContain(
+      'requestId',
+    );
+  });
+
+  it('counts a refused request by its error code, and no URL or upload', async () => {
+    await upload(anUploadRequest({ contentType: 'text/html', filename: 'page.html' }));
+
+    expect(emf.datapoints()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ metric: 'Refusals', unit: 'Count', value: 1, dimensions: { service } }),
+        expect.objectContaining({ metric: 'Refusals', unit: 'Count', value: 1, dimensions: { service, code: 'UNSUPPORTED_TYPE' } }),
+      ]),
+    );
+    expect(metricNamesOf(emf.datapoints())).toEqual(['Refusals']);
+    expect(JSON.stringify(emf.lines())).not.toContain('text/html');
+  });
+
+  it('counts a 503 by its code, with the failed STS call and its latency', async () => {
+    sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    await upload(anUploadRequest());
+
+    expect(emf.datapoints()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ metric: 'Refusals', dimensions: { service, code: 'SIGNING_UNAVAILABLE' } }),
+        expect.objectContaining({ metric: 'StsCalls', value: 1 }),
+        expect.objectContaining({ metric: 'StsLatency', value: expect.any(Number) }),
+      ]),
+    );
+    expect(metricNamesOf(emf.datapoints())).not.toContain('UrlsIssued');
+  });
+
+  it('counts an unexpected failure as an INTERNAL refusal', async () => {
+    const handler = createUploadsHandler({
+      ...testDependencies(),
+      sessions: { sessionFor: () => Promise.reject(new TypeError('secret internal detail')) },
+    });
+
+    await handler(anApiEvent({ body: anUploadRequest() }), aContext);
+
+    expect(emf.datapoints()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ metric: 'Refusals', dimensions: { service, code: 'INTERNAL' } })]),
+    );
+  });
+
+  it('never puts the user id, the key or the file name in a metric line', async () => {
+    const { body } = await upload(anUploadRequest({ filename: 'Medical record.pdf', contentType: 'application/pdf' }), { sub: ALICE });
+
+    const written = JSON.stringify(emf.lines());
+    expect(emf.lines().length).toBeGreaterThan(0);
+    for (const secret of [ALICE, body.key, 'Medical', 'record']) expect(written).not.toContain(secret);
   });
 });

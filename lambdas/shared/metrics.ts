@@ -1,0 +1,136 @@
+/**
+ * The service's metrics, in one place: their names and dimensions, and one small function per
+ * fact worth counting. Written as CloudWatch Embedded Metric Format (EMF) lines on stdout, which
+ * CloudWatch Logs turns into metrics with no API call and no extra latency.
+ *
+ * Imported by the handlers (to record) and by the CDK construct (alarms and dashboard read the
+ * same names), so the two cannot drift. This module must stay free of aws-cdk-lib: it is bundled
+ * into every Lambda.
+ *
+ * Dimensions are bounded by construction: an operation, an error code, an allow-listed content
+ * type. Never a user id, a key, a file name or a request id: each distinct value is a metric of
+ * its own, billed monthly, and dimension values are shown to anyone who may read metrics.
+ *
+ * Every metric with a breakdown dimension is written twice: once with `service` only (the total,
+ * in the invocation's batch, flushed once by `logMetrics`), and once with its breakdown as a line
+ * of its own, because an EMF line applies its dimensions to every metric in it.
+ *
+ * Outside Lambda (tests, local mode) the same lines are printed, unless `POWERTOOLS_DEV` is set:
+ * Powertools then turns metrics off unless `POWERTOOLS_METRICS_DISABLED=false`.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
+import type { ErrorCode } from './errors';
+
+/**
+ * The CloudWatch namespace of every metric. Fixed here rather than read from the environment
+ * (`POWERTOOLS_METRICS_NAMESPACE`) because the construct's alarms read this constant: a
+ * configurable namespace could only make the two disagree.
+ */
+export const METRICS_NAMESPACE = 'SecureFileService';
+
+/**
+ * The environment variable that names the `service` dimension: the construct sets it to one
+ * value per deployed service, so two services in one account keep their metrics apart.
+ */
+export const SERVICE_NAME_VARIABLE = 'POWERTOOLS_SERVICE_NAME';
+
+/** Metric names. */
+export const METRIC = {
+  /** URLs handed out (Count); by `operation`. */
+  urlsIssued: 'UrlsIssued',
+  /** Error answers, 4xx and 5xx (Count); by `code`. */
+  refusals: 'Refusals',
+  /** Declared size of each upload (Bytes), a distribution; by `contentType`. */
+  uploadBytes: 'UploadBytes',
+  /** Part URLs signed for multipart uploads (Count). */
+  partsSigned: 'PartsSigned',
+  /** Requests signed with a cached role session, without calling STS (Count). */
+  sessionCacheHits: 'SessionCacheHits',
+  /** `sts:AssumeRole` calls, failed ones included (Count). */
+  stsCalls: 'StsCalls',
+  /** Time an `sts:AssumeRole` call took (Milliseconds). */
+  stsLatency: 'StsLatency',
+  /** Time an S3 call (HEAD, ListObjectsV2) took (Milliseconds). */
+  s3Latency: 'S3Latency',
+  /** First invocation of a new Lambda instance (Count); Powertools' own, by `function_name`. */
+  coldStart: 'ColdStart',
+} as const;
+
+/** Dimension names. `service` is on every metric; each other one breaks down one metric. */
+export const DIMENSION = {
+  service: 'service',
+  /** Of `UrlsIssued`: one of `URL_OPERATIONS`. */
+  operation: 'operation',
+  /** Of `Refusals`: an `ErrorCode`. */
+  code: 'code',
+  /** Of `UploadBytes`: an entry of the content-type allow-list. */
+  contentType: 'contentType',
+  /** Of `ColdStart`: the Lambda function's name. */
+  functionName: 'function_name',
+} as const;
+
+/** What a URL lets its holder do. */
+export const URL_OPERATIONS = ['upload', 'download'] as const;
+
+/** What a URL lets its holder do. */
+export type UrlOperation = (typeof URL_OPERATIONS)[number];
+
+/** A dependency whose calls are timed. */
+export type Dependency = 'sts' | 's3';
+
+/** The metrics of this Lambda instance; the handler's `logMetrics` middleware flushes them once per invocation. */
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
+
+/** Counts one URL issued; call it beside the audit line. */
+export function recordUrlIssued(operation: UrlOperation): void {
+  recordWithBreakdown(METRIC.urlsIssued, MetricUnit.Count, 1, DIMENSION.operation, operation);
+}
+
+/** Counts one error answer by its code. */
+export function recordRefusal(code: ErrorCode): void {
+  recordWithBreakdown(METRIC.refusals, MetricUnit.Count, 1, DIMENSION.code, code);
+}
+
+/**
+ * Records the declared size of an upload. `contentType` must be the allow-list entry the request
+ * was checked against, never the client's text: the allow-list is what bounds the dimension.
+ */
+export function recordUploadDeclared(bytes: number, contentType: string): void {
+  recordWithBreakdown(METRIC.uploadBytes, MetricUnit.Bytes, bytes, DIMENSION.contentType, contentType);
+}
+
+/** Counts the part URLs signed for a multipart upload in one request. */
+export function recordPartsSigned(count: number): void {
+  metrics.addMetric(METRIC.partsSigned, MetricUnit.Count, count);
+}
+
+/** Counts a role session served from the cache (`hit`) or by a call to STS (`miss`). */
+export function recordSessionCache(outcome: 'hit' | 'miss'): void {
+  metrics.addMetric(outcome === 'hit' ? METRIC.sessionCacheHits : METRIC.stsCalls, MetricUnit.Count, 1);
+}
+
+/** Runs a call to a dependency and records how long it took, whether it succeeded or failed. */
+export async function measureLatency<Result>(dependency: Dependency, call: () => Promise<Result>): Promise<Result> {
+  const started = performance.now();
+  try {
+    return await call();
+  } finally {
+    const metricName = dependency === 'sts' ? METRIC.stsLatency : METRIC.s3Latency;
+    // To a tenth: further digits are timer noise, and every byte of a metric line is billed as log ingestion.
+    metrics.addMetric(metricName, MetricUnit.Milliseconds, Math.round((performance.now() - started) * 10) / 10);
+  }
+}
+
+/**
+ * Marks the invocation's batch with its request id, as a property (searchable in CloudWatch Logs
+ * next to the audit line), never as a dimension.
+ */
+export function recordRequestId(requestId: string): void {
+  metrics.addMetadata('requestId', requestId);
+}
+
+function recordWithBreakdown(name: string, unit: Unit, value: number, dimension: string, dimensionValue: string): void {
+  metrics.addMetric(name, unit, value);
+  metrics.singleMetric().addDimension(dimension, dimensionValue).addMetric(name, unit, value);
+}

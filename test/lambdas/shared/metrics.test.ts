@@ -1,0 +1,94 @@
+import {
+  measureLatency,
+  metrics,
+  recordPartsSigned,
+  recordRefusal,
+  recordRequestId,
+  recordUploadDeclared,
+  recordUrlIssued,
+} from '../../../lambdas/shared/metrics';
+import { captureMetrics } from '../../emf';
+
+const service = 'test-file-service';
+let emf: ReturnType<typeof captureMetrics>;
+
+beforeEach(() => {
+  metrics.clearMetrics();
+  emf = captureMetrics();
+});
+afterEach(() => emf.restore());
+
+describe('the metrics module', () => {
+  it('batches the parts signed for a multipart upload under the service alone, until the flush', () => {
+    recordPartsSigned(8);
+    expect(emf.lines()).toEqual([]);
+
+    metrics.publishStoredMetrics();
+
+    expect(emf.datapoints()).toEqual([
+      { namespace: 'SecureFileService', metric: 'PartsSigned', unit: 'Count', value: 8, dimensions: { service } },
+    ]);
+  });
+
+  it('writes a breakdown at once, as a line of its own, and its total in the batch', () => {
+    recordUploadDeclared(5000, 'video/mp4');
+    const breakdown = emf.datapoints();
+
+    metrics.publishStoredMetrics();
+
+    expect(breakdown).toEqual([
+      {
+        namespace: 'SecureFileService',
+        metric: 'UploadBytes',
+        unit: 'Bytes',
+        value: 5000,
+        dimensions: { service, contentType: 'video/mp4' },
+      },
+    ]);
+    expect(emf.datapoints().slice(breakdown.length)).toEqual([
+      { namespace: 'SecureFileService', metric: 'UploadBytes', unit: 'Bytes', value: 5000, dimensions: { service } },
+    ]);
+  });
+
+  it('keeps each breakdown dimension on its own metric', () => {
+    recordUrlIssued('download');
+    recordRefusal('NOT_FOUND');
+    metrics.publishStoredMetrics();
+
+    const breakdowns = emf.datapoints().filter(({ dimensions }) => Object.keys(dimensions).length > 1);
+    expect(breakdowns.map(({ metric, dimensions }) => ({ metric, dimensions }))).toEqual([
+      { metric: 'UrlsIssued', dimensions: { service, operation: 'download' } },
+      { metric: 'Refusals', dimensions: { service, code: 'NOT_FOUND' } },
+    ]);
+  });
+
+  it('records how long a call took, in milliseconds to a tenth', async () => {
+    const clock = jest.spyOn(performance, 'now').mockReturnValueOnce(1000).mockReturnValueOnce(1012.3456);
+
+    await measureLatency('sts', async () => 'answer');
+    clock.mockRestore();
+    metrics.publishStoredMetrics();
+
+    expect(emf.datapoints()).toEqual([expect.objectContaining({ metric: 'StsLatency', unit: 'Milliseconds', value: 12.3 })]);
+  });
+
+  it('records the latency of a failed call and lets its error through', async () => {
+    const failure = new Error('connection reset');
+
+    await expect(measureLatency('s3', () => Promise.reject(failure))).rejects.toBe(failure);
+    metrics.publishStoredMetrics();
+
+    expect(emf.datapoints()).toEqual([expect.objectContaining({ metric: 'S3Latency', unit: 'Milliseconds', value: expect.any(Number) })]);
+  });
+
+  it('carries the request id as a property of the batch, not as a dimension', () => {
+    recordRequestId('req-456');
+    recordPartsSigned(1);
+
+    metrics.publishStoredMetrics();
+
+    const [batch] = emf.lines();
+    expect(batch?.requestId).toBe('req-456');
+    expect(batch?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service']]);
+  });
+});

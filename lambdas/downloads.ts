@@ -9,6 +9,7 @@
  *   caller's own files.
  */
 import * as v from 'valibot';
+import type { DownloadUrl, FileEntry, FileListPage } from '../client/api-types';
 import { contentDisposition } from './shared/content-disposition';
 import { signingDependencies, type SigningDependencies } from './shared/environment';
 import { ApiError, storageUnavailable } from './shared/errors';
@@ -92,10 +93,15 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
     sourceIp: caller.sourceIp,
     requestId: caller.requestId,
   });
-  return {
-    status: 200,
-    body: { key: object.key, url, expiresAt: expires, size: head.size, contentType: head.contentType, lastModified: head.lastModified },
+  const answer: DownloadUrl = {
+    key: object.key,
+    url,
+    expiresAt: expires,
+    size: head.size,
+    contentType: head.contentType,
+    lastModified: head.lastModified,
   };
+  return { status: 200, body: answer };
 }
 
 async function listFiles(deps: DownloadsDependencies, input: ListRequest, caller: Caller): Promise<ApiResult> {
@@ -114,11 +120,12 @@ async function listFiles(deps: DownloadsDependencies, input: ListRequest, caller
     if (s3ErrorCode(error) === 'InvalidArgument') throw new ApiError('INVALID_CURSOR', 'cursor is not a cursor this service issued.');
     throw storageUnavailable(error);
   });
-  const files = (page.Contents ?? []).flatMap(({ Key, Size, LastModified }) => {
+  const files = (page.Contents ?? []).flatMap(({ Key, Size, LastModified }): FileEntry[] => {
     const object = Key ? parseObjectKey(Key) : undefined;
     return object ? [{ key: object.key, name: object.name, size: Size ?? 0, lastModified: LastModified?.toISOString() }] : [];
   });
-  return { status: 200, body: { files, ...(page.NextContinuationToken && { nextCursor: page.NextContinuationToken }) } };
+  const answer: FileListPage = { files, ...(page.NextContinuationToken && { nextCursor: page.NextContinuationToken }) };
+  return { status: 200, body: answer };
 }
 
 /** The deployed handler: dependencies from the Lambda environment, read once at init. */

@@ -8,6 +8,7 @@
  * overwrite.
  */
 import * as v from 'valibot';
+import type { SinglePutUpload } from '../client/api-types';
 import { encodeRfc5987 } from './shared/content-disposition';
 import { signingDependencies, type SigningDependencies } from './shared/environment';
 import { ApiError } from './shared/errors';
@@ -33,17 +34,6 @@ export const UploadRequestSchema = v.strictObject({
 
 /** A validated upload request. */
 export type UploadRequest = v.InferOutput<typeof UploadRequestSchema>;
-
-/** The answer to `POST /uploads` for a single PUT. */
-export interface SinglePutUpload {
-  readonly key: string;
-  readonly method: 'PUT';
-  readonly url: string;
-  /** Exactly the headers signed into `url`: send them unchanged. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** ISO 8601. */
-  readonly expiresAt: string;
-}
 
 /** Creates the uploads handler around its dependencies. */
 export function createUploadsHandler(dependencies: UploadsDependencies) {

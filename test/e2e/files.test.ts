@@ -3,6 +3,7 @@
  * S3 emulator checking every signature, Cognito issuing the tokens.
  */
 import { FileApiError } from '../../client';
+import { captureMetrics, metricNamesOf } from '../emf';
 import { patternedBytes, startTestLocalMode, type TestLocalMode } from './local-mode';
 
 jest.setTimeout(30_000);
@@ -232,5 +233,19 @@ describe('CORS', () => {
 
     expect(preflight.status).toBe(200);
     expect(response.headers.get('access-control-expose-headers')).toMatch(/etag/i);
+  });
+});
+
+describe('metrics in local mode', () => {
+  it('prints the same EMF lines for a local upload as Lambda would, and they parse', async () => {
+    const metrics = captureMetrics();
+    try {
+      await local.client('alice').upload(patternedBytes(10), { filename: 'metrics.txt', contentType: 'text/plain' });
+    } finally {
+      metrics.restore();
+    }
+
+    expect(metricNamesOf(metrics.datapoints())).toEqual(expect.arrayContaining(['UploadBytes', 'UrlsIssued']));
+    expect(metrics.lines().every((line) => line._aws.CloudWatchMetrics[0]?.Namespace === 'SecureFileService')).toBe(true);
   });
 });

@@ -23,6 +23,65 @@ export interface SinglePutUpload {
   readonly expiresAt: string;
 }
 
+/** One part's presigned PUT: send exactly `headers` (its `content-length`) and keep the answer's `ETag`. */
+export interface PartUrl {
+  readonly partNumber: number;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** `POST /uploads` answer for a file above the multipart threshold: the plan and the first part URLs. */
+export interface MultipartUpload {
+  readonly key: string;
+  readonly uploadId: string;
+  /** Every part's length but the last one's. */
+  readonly partSize: number;
+  readonly partCount: number;
+  /** URLs for the first parts (at most 100); ask `POST /uploads/parts` for the rest. */
+  readonly parts: readonly PartUrl[];
+  /** ISO 8601: when these part URLs expire. */
+  readonly expiresAt: string;
+}
+
+/** Either answer of `POST /uploads`. */
+export type UploadPlan = SinglePutUpload | MultipartUpload;
+
+/** `POST /uploads/parts` body: more part URLs, or fresh ones for URLs that expired. */
+export interface PartUrlsRequest {
+  readonly key: string;
+  readonly uploadId: string;
+  /** 1 to 100 part numbers, each from 1 to `partCount`. */
+  readonly partNumbers: readonly number[];
+}
+
+/** `POST /uploads/parts` answer. */
+export interface PartUrls {
+  readonly key: string;
+  readonly uploadId: string;
+  readonly parts: readonly PartUrl[];
+  /** ISO 8601. */
+  readonly expiresAt: string;
+}
+
+/** `POST /uploads/complete` body: every part, with the `ETag` S3 answered to its PUT. */
+export interface CompleteUploadRequest {
+  readonly key: string;
+  readonly uploadId: string;
+  readonly parts: readonly { readonly partNumber: number; readonly etag: string }[];
+}
+
+/** `POST /uploads/complete` answer. */
+export interface CompletedUpload {
+  readonly key: string;
+  readonly size: number;
+}
+
+/** `POST /uploads/abort` body (answered with 204). */
+export interface AbortUploadRequest {
+  readonly key: string;
+  readonly uploadId: string;
+}
+
 /** `POST /downloads` body. */
 export interface DownloadRequest {
   readonly key: string;

@@ -45,3 +45,9 @@ export function storageError(status: number, xml: string): FileApiError {
   const message = /<Message>([^<]+)<\/Message>/.exec(xml)?.[1] ?? `S3 answered ${status}`;
   return new FileApiError(status, `S3_${code}`, message);
 }
+
+/** S3's refusal of a URL that is simply too old (or signed by expired credentials): signing it again fixes it. */
+export function isExpiredUrl(error: unknown): boolean {
+  if (!(error instanceof FileApiError)) return false;
+  return (error.status === 403 && /expired/i.test(error.message)) || error.code === 'S3_ExpiredToken';
+}

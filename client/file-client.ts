@@ -3,9 +3,11 @@
  * and moves the bytes to and from S3 itself, sending exactly the headers the URL was signed
  * with.
  */
-import type { DownloadRequest, DownloadUrl, FileListPage, SinglePutUpload, UploadRequest } from './api-types';
-import { apiError, FileApiError } from './errors';
+import type { DownloadRequest, DownloadUrl, FileListPage, UploadPlan, UploadRequest } from './api-types';
+import { apiError, FileApiError, isExpiredUrl } from './errors';
+import { uploadInParts } from './multipart-upload';
 import { aborted, putBytes } from './put-object';
+import { withRetries } from './retry';
 
 /** How to reach the API. */
 export interface FileClientOptions {
@@ -33,8 +35,12 @@ export interface UploadOptions {
   readonly checksum?: boolean;
   /** Called as bytes are sent; `loaded` only grows, and ends at `total`. */
   readonly onProgress?: (progress: UploadProgress) => void;
-  /** Cancels the upload. */
+  /** Cancels the upload; a multipart upload is aborted, leaving nothing behind. */
   readonly signal?: AbortSignal;
+  /** Parts sent at once in a multipart upload. @default 4 */
+  readonly concurrency?: number;
+  /** Retries of each request or part on network errors, throttling and server errors, with backoff. @default 3 */
+  readonly retries?: number;
 }
 
 /** A finished upload. */
@@ -76,17 +82,43 @@ export function createFileClient(options: FileClientOptions): FileClient {
     async upload(file, uploadOptions = {}) {
       const request = await uploadRequestFor(file, uploadOptions);
       const { signal, onProgress } = uploadOptions;
-      const plan = await call<SinglePutUpload>('POST', '/uploads', request, signal);
+      const retries = uploadOptions.retries ?? 3;
       let loaded = 0;
       const report = (bytes: number) => {
-        // Monotonic even if a transport reports out of order.
+        // Monotonic even when a retried part starts over.
         if (bytes <= loaded) return;
         loaded = Math.min(bytes, request.size);
         onProgress?.({ loaded, total: request.size });
       };
-      await putBytes(plan.url, file, { headers: plan.headers, onProgress: report, signal, fetch: options.fetch });
-      report(request.size);
-      return { key: plan.key, size: request.size };
+      const askPlan = () => withRetries(() => call<UploadPlan>('POST', '/uploads', request, signal), { retries, signal });
+
+      let plan = await askPlan();
+      if ('uploadId' in plan) {
+        const completed = await uploadInParts({
+          file,
+          plan,
+          call: (path, body, callSignal) => call('POST', path, body, callSignal),
+          onProgress: report,
+          concurrency: uploadOptions.concurrency ?? 4,
+          retries,
+          signal,
+          fetch: options.fetch,
+        });
+        report(request.size);
+        return completed;
+      }
+      for (let resigned = 0; ; resigned += 1) {
+        const { url, headers } = plan as Extract<UploadPlan, { method: 'PUT' }>;
+        try {
+          await withRetries(() => putBytes(url, file, { headers, onProgress: report, signal, fetch: options.fetch }), { retries, signal });
+          report(request.size);
+          return { key: plan.key, size: request.size };
+        } catch (error) {
+          // An expired single-PUT URL cannot be re-signed for its key: ask for a fresh upload.
+          if (!isExpiredUrl(error) || resigned >= 1) throw error;
+          plan = await askPlan();
+        }
+      }
     },
 
     getDownloadUrl(key, downloadOptions = {}) {

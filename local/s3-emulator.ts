@@ -15,6 +15,8 @@ export interface S3Emulator {
   /** Base URL, e.g. `http://127.0.0.1:4569`; buckets are addressed path-style below it. */
   readonly endpoint: string;
   readonly bucket: string;
+  /** Where it keeps objects (and multipart uploads in progress). */
+  readonly directory: string;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startS3Emulator(options: {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     bucket: options.bucket,
+    directory: options.directory,
     stop: () => server.close(),
   };
 }

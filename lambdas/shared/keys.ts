@@ -26,13 +26,15 @@ export const MAX_SAFE_NAME_LENGTH = 120;
 
 const SUB = '[A-Za-z0-9-]{1,64}';
 const OBJECT_ID = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
+// A multipart upload's id carries its declared size: `{uuid}.{size}` (see `newObjectKey`).
+const DECLARED_SIZE = '[1-9][0-9]{0,13}';
 const SAFE_BASE = '[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?';
 const EXTENSION = '[a-z0-9]{1,10}';
 
 /** The grammar of a safe name: ASCII letters, digits, `_` and `-`, one dot before a lower-case extension. */
 export const SAFE_NAME_PATTERN = new RegExp(`^${SAFE_BASE}\\.${EXTENSION}$`);
 const SUB_PATTERN = new RegExp(`^${SUB}$`);
-const KEY_PATTERN = new RegExp(`^users/(${SUB})/(${OBJECT_ID})/(${SAFE_BASE}\\.${EXTENSION})$`);
+const KEY_PATTERN = new RegExp(`^users/(${SUB})/(${OBJECT_ID})(?:\\.(${DECLARED_SIZE}))?/(${SAFE_BASE}\\.${EXTENSION})$`);
 
 // C0 and C1 controls, and the Unicode bidi controls that make `evil\u202Efdp.exe` look like `evil.exe.pdf`.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -44,6 +46,8 @@ export interface ObjectKey {
   readonly ownerId: string;
   readonly objectId: string;
   readonly name: string;
+  /** The size declared when a multipart upload was created; absent for single-PUT keys. */
+  readonly declaredSize?: number;
 }
 
 /** Proves the authorizer's `sub` claim is usable in a key and a session tag. */
@@ -58,9 +62,17 @@ export function ownerPrefix(sub: string): string {
   return `${USERS_PREFIX}${sub}/`;
 }
 
-/** A fresh key for a user's new object; the random id keeps two uploads of one name apart. */
-export function newObjectKey(sub: string, safeName: string): string {
-  return `${ownerPrefix(sub)}${randomUUID()}/${safeName}`;
+/**
+ * A fresh key for a user's new object; the random id keeps two uploads of one name apart.
+ *
+ * A multipart upload's key also carries its declared size. S3 binds the upload id to the key,
+ * so later calls (more part URLs, completion) learn the size from the key the client sends
+ * back, which it cannot alter without S3 answering NoSuchUpload: the exact length of every
+ * part URL is known without a database and without trusting the client again.
+ */
+export function newObjectKey(sub: string, safeName: string, declaredSize?: number): string {
+  const id = declaredSize === undefined ? randomUUID() : `${randomUUID()}.${declaredSize}`;
+  return `${ownerPrefix(sub)}${id}/${safeName}`;
 }
 
 /** Parses a client-supplied key; `undefined` when it does not follow our grammar. */
@@ -68,8 +80,8 @@ export function parseObjectKey(key: string): ObjectKey | undefined {
   if (Buffer.byteLength(key, 'utf8') > S3_LIMITS.maxKeyBytes) return undefined;
   const match = KEY_PATTERN.exec(key);
   if (!match) return undefined;
-  const [, ownerId = '', objectId = '', name = ''] = match;
-  return { key, ownerId, objectId, name };
+  const [, ownerId = '', objectId = '', declaredSize, name = ''] = match;
+  return { key, ownerId, objectId, name, ...(declaredSize && { declaredSize: Number(declaredSize) }) };
 }
 
 /**

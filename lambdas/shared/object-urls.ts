@@ -47,7 +47,7 @@ export interface ObjectUrlSigner {
 }
 
 /** Creates a signer for one bucket; `now` is injectable so tests can sign at a fixed time. */
-export function createObjectUrlSigner(location: BucketLocation, now: () => number = Date.now): ObjectUrlSigner {
+export function createObjectUrlSigner(location: BucketLocation, now: () => number = () => Date.now()): ObjectUrlSigner {
   const presigners = new WeakMap<RoleSession, S3RequestPresigner>();
   const presignerFor = (session: RoleSession): S3RequestPresigner => {
     let presigner = presigners.get(session);

@@ -49,7 +49,7 @@ export interface AssumeRoleSessionsOptions {
 
 /** A `RoleSessionSource` that assumes `roleArn` with the user's id as session tag and caches the result. */
 export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSessionSource {
-  const { sts, roleArn, now = Date.now, maxCachedUsers = 5000 } = options;
+  const { sts, roleArn, now = () => Date.now(), maxCachedUsers = 5000 } = options;
   const cache = new Map<string, Promise<RoleSession>>();
 
   const remember = (userId: string, session: Promise<RoleSession>): Promise<RoleSession> => {

@@ -3,7 +3,7 @@
  * handlers must answer exactly these (the types check it), and local mode dispatches by them.
  */
 export const ROUTES = {
-  uploads: ['POST /uploads'],
+  uploads: ['POST /uploads', 'POST /uploads/parts', 'POST /uploads/complete', 'POST /uploads/abort'],
   downloads: ['POST /downloads', 'GET /files'],
 } as const;
 

@@ -149,8 +149,9 @@ export class SecureFileService extends Construct {
       signingStatements: [
         new iam.PolicyStatement({
           sid: 'WriteOwnObjects',
-          // PutObject also covers CreateMultipartUpload, UploadPart and CompleteMultipartUpload.
-          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          // PutObject covers CreateMultipartUpload, UploadPart and CompleteMultipartUpload; ListMultipartUploadParts
+          // proves an upload exists before its parts are re-signed.
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
           resources: [files.arnForObjects(ownObjects)],
         }),
       ],

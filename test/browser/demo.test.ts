@@ -22,7 +22,9 @@ describeInBrowser('the demo page in Chromium', () => {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'file-service-browser-'));
 
   beforeAll(async () => {
-    stack = await startLocalStack({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory, staticFiles: demoFiles });
+    // A small threshold, so a 12 MiB picture goes in parts, as a large video would.
+    const limits = { multipartThresholdBytes: 5 * 1024 * 1024 };
+    stack = await startLocalStack({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory, staticFiles: demoFiles, limits });
     browser = await launchChromium();
     page = await browser.newPage();
   });
@@ -32,12 +34,13 @@ describeInBrowser('the demo page in Chromium', () => {
     fs.rmSync(directory, { recursive: true, force: true });
   });
 
-  it('signs in, uploads with progress to 100 %, lists and displays the image', async () => {
+  it('signs in, uploads a multipart file with a moving progress bar, lists and displays it', async () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${stack.outputs.ApiUrl}/`);
-    // A real picture to upload: the page itself.
-    const picture = await page.screenshot({ type: 'png' });
+    // A real picture to upload: the page itself, padded to 12 MiB after its last chunk (browsers ignore the rest).
+    const screenshot = await page.screenshot({ type: 'png' });
+    const picture = Buffer.concat([screenshot, Buffer.alloc(12 * 1024 * 1024 - screenshot.length)]);
 
     await page.fill('#password', 'Passw0rd!local');
     await page.click('#sign-in-form button[type=submit]');
@@ -48,6 +51,9 @@ describeInBrowser('the demo page in Chromium', () => {
       (window as unknown as { seen: number[] }).seen = seen;
       new MutationObserver(() => seen.push(progress.value)).observe(progress, { attributes: true });
     });
+    // Loopback would finish in a blink: throttle uploads to ~4 MB/s so progress has something to show.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 4_000_000 });
     await page.setInputFiles('#file', { name: 'Screenshot of the demo.png', mimeType: 'image/png', buffer: picture });
     await page.click('#upload');
     await page.waitForFunction(() => /^Uploaded|failed/.test(document.getElementById('status')?.textContent ?? ''));
@@ -57,6 +63,7 @@ describeInBrowser('the demo page in Chromium', () => {
     const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
     expect(seen.at(-1)).toBe(100);
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    expect(new Set(seen.filter((value) => value > 0 && value < 100)).size).toBeGreaterThan(2);
 
     await page.click('#file-list tr:has-text("Screenshot-of-the-demo.png") button:has-text("Open")');
     await page.waitForFunction(() => ((document.querySelector('#viewer img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);

@@ -81,7 +81,15 @@ const PREFIXES: Record<Prefix, string> = {
   "another user's prefix": `users/${BOB}/`,
   'outside users/': 'public/',
 };
-const ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:ListBucket', 's3:AbortMultipartUpload', 's3:PutObjectAcl'] as const;
+const ACTIONS = [
+  's3:PutObject',
+  's3:GetObject',
+  's3:DeleteObject',
+  's3:ListBucket',
+  's3:AbortMultipartUpload',
+  's3:ListMultipartUploadParts',
+  's3:PutObjectAcl',
+] as const;
 
 /** A signing role session of Alice's asks S3 to do `action` under `prefix`. */
 async function s3Decision(
@@ -113,6 +121,7 @@ async function s3Decision(
 const ALLOWED_OWNER_READ = new Set([
   'uploader s3:PutObject own prefix',
   'uploader s3:AbortMultipartUpload own prefix',
+  'uploader s3:ListMultipartUploadParts own prefix',
   'reader s3:GetObject own prefix',
   'reader s3:ListBucket own prefix',
 ]);
@@ -123,7 +132,7 @@ function table(allowed: Set<string>) {
     ACTIONS.flatMap((action) =>
       (Object.keys(PREFIXES) as Prefix[]).map((prefix) => {
         const cell = `${role} ${action} ${prefix}`;
-        return [role.padEnd(8), action.padEnd(24), prefix.padEnd(22), allowed.has(cell) ? 'Allowed' : 'denied'] as const;
+        return [role.padEnd(8), action.padEnd(28), prefix.padEnd(22), allowed.has(cell) ? 'Allowed' : 'denied'] as const;
       }),
     ),
   );

@@ -91,12 +91,12 @@ describe('the signing roles', () => {
   const uploader = resourceOf(template, 'AWS::IAM::Role', 'FileServiceUploadsSigningRole');
   const reader = resourceOf(template, 'AWS::IAM::Role', 'FileServiceDownloadsSigningRole');
 
-  it('let the uploader only put and abort uploads of objects under the caller’s own prefix', () => {
+  it('let the uploader only put objects, list and abort their multipart uploads, under the caller’s own prefix', () => {
     expect(statementsOf(uploader.id)).toEqual([
       {
         Sid: 'WriteOwnObjects',
         Effect: 'Allow',
-        Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        Action: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'],
         Resource: objectsUnder('users/${aws:PrincipalTag/userId}/*'),
       },
     ]);

@@ -68,11 +68,20 @@ describe('object keys', () => {
     expect(parseObjectKey(key)).toEqual({ key, ownerId: ALICE, objectId: expect.any(String), name: 'a.jpg' });
   });
 
+  it('binds a multipart upload’s declared size into its key', () => {
+    const key = newObjectKey(ALICE, 'film.mp4', 104_857_601);
+
+    expect(key).toMatch(new RegExp(`^users/${ALICE}/[0-9a-f-]{36}\\.104857601/film\\.mp4$`));
+    expect(parseObjectKey(key)).toMatchObject({ declaredSize: 104_857_601, name: 'film.mp4' });
+  });
+
   it.each([
     ['outside users/', 'uploads/a.jpg'],
     ['traversal', `users/${ALICE}/../${BOB}/a.jpg`],
     ['no object id', `users/${ALICE}/a.jpg`],
     ['an unsafe name', `users/${ALICE}/0f8fad5b-d9cb-469f-a165-70867728950e/a b.jpg`],
+    ['a declared size with a leading zero', `users/${ALICE}/0f8fad5b-d9cb-469f-a165-70867728950e.0100/a.jpg`],
+    ['a declared size of 15 digits', `users/${ALICE}/0f8fad5b-d9cb-469f-a165-70867728950e.${'9'.repeat(15)}/a.jpg`],
     ['over 1024 bytes', `users/${'a'.repeat(1100)}/0f8fad5b-d9cb-469f-a165-70867728950e/a.jpg`],
   ])('does not parse a key %s', (_, key) => {
     expect(parseObjectKey(key)).toBeUndefined();

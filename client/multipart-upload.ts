@@ -1,0 +1,147 @@
+/**
+ * A multipart upload from the client's side: parts sent in parallel, each retried on network
+ * and server errors, re-signed when its URL expired mid-upload, then completed; aborted on
+ * cancel or failure, so nothing is left behind.
+ */
+import type { CompletedUpload, MultipartUpload, PartUrl, PartUrls } from './api-types';
+import { FileApiError, isExpiredUrl } from './errors';
+import { putBytes } from './put-object';
+import { withRetries } from './retry';
+
+/** What a multipart upload needs from the client around it. */
+export interface MultipartContext {
+  readonly file: Blob | Uint8Array;
+  readonly plan: MultipartUpload;
+  /** Calls the API (bearer token, errors as `FileApiError`). */
+  readonly call: <T>(path: string, body: unknown, signal?: AbortSignal) => Promise<T>;
+  /** Total bytes sent so far, across parts. */
+  readonly onProgress: (loaded: number) => void;
+  readonly concurrency: number;
+  readonly retries: number;
+  readonly signal?: AbortSignal;
+  readonly fetch?: typeof fetch;
+}
+
+/** Most part URLs asked for at once (the API's limit). */
+const URL_BATCH = 100;
+/** A URL this close to expiry is re-signed before use rather than failing mid-part. */
+const EXPIRY_MARGIN_MS = 30_000;
+
+/** Sends every part, completes the upload and answers its key and size. */
+export async function uploadInParts(context: MultipartContext): Promise<CompletedUpload> {
+  const { plan, signal } = context;
+  const urls = new PartUrlCache(context);
+  urls.add(plan.parts, plan.expiresAt);
+  const etags = new Map<number, string>();
+  const loaded = new Map<number, number>();
+  const report = (partNumber: number, bytes: number) => {
+    loaded.set(partNumber, bytes);
+    let total = 0;
+    for (const value of loaded.values()) total += value;
+    context.onProgress(total);
+  };
+
+  const queue = Array.from({ length: plan.partCount }, (_, index) => index + 1);
+  const worker = async () => {
+    for (let partNumber = queue.shift(); partNumber !== undefined; partNumber = queue.shift()) {
+      etags.set(partNumber, await sendPart(context, urls, partNumber, (bytes) => report(partNumber, bytes)));
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(context.concurrency, plan.partCount) }, worker));
+    const parts = [...etags].map(([partNumber, etag]) => ({ partNumber, etag })).sort((a, b) => a.partNumber - b.partNumber);
+    return await withRetries(
+      () => context.call<CompletedUpload>('/uploads/complete', { key: plan.key, uploadId: plan.uploadId, parts }, signal),
+      {
+        retries: context.retries,
+        signal,
+      },
+    );
+  } catch (error) {
+    queue.length = 0;
+    // Best effort, and not with the cancelled signal: the parts sent so far must not linger (lifecycle would, after a day).
+    await context.call('/uploads/abort', { key: plan.key, uploadId: plan.uploadId }).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function sendPart(
+  context: MultipartContext,
+  urls: PartUrlCache,
+  partNumber: number,
+  onProgress: (bytes: number) => void,
+): Promise<string> {
+  const { plan, file } = context;
+  const start = (partNumber - 1) * plan.partSize;
+  const end = Math.min(start + plan.partSize, file instanceof Blob ? file.size : file.byteLength);
+  const body = file instanceof Blob ? file.slice(start, end) : file.subarray(start, end);
+  return withRetries(
+    async () => {
+      for (let resigned = 0; ; resigned += 1) {
+        const part = await urls.get(partNumber);
+        onProgress(0);
+        try {
+          const { etag } = await putBytes(part.url, body, {
+            headers: part.headers,
+            onProgress,
+            signal: context.signal,
+            fetch: context.fetch,
+          });
+          if (!etag) throw new FileApiError(0, 'MISSING_ETAG', 'S3 answered a part without an ETag: the bucket CORS must expose ETag.');
+          return etag;
+        } catch (error) {
+          // Signed too long ago (a slow connection, a laptop that slept): sign it again and resend at once.
+          if (!isExpiredUrl(error) || resigned >= 2) throw error;
+          urls.forget(partNumber);
+        }
+      }
+    },
+    { retries: context.retries, signal: context.signal },
+  );
+}
+
+/** Part URLs by number, fetched in batches as the workers need them, re-signed when expired. */
+class PartUrlCache {
+  private readonly urls = new Map<number, { part: PartUrl; expiresAt: number }>();
+  private readonly pending = new Map<number, Promise<void>>();
+
+  constructor(private readonly context: MultipartContext) {}
+
+  add(parts: readonly PartUrl[], expiresAt: string): void {
+    for (const part of parts) this.urls.set(part.partNumber, { part, expiresAt: Date.parse(expiresAt) });
+  }
+
+  forget(partNumber: number): void {
+    this.urls.delete(partNumber);
+  }
+
+  async get(partNumber: number): Promise<PartUrl> {
+    const cached = this.urls.get(partNumber);
+    if (cached && cached.expiresAt - Date.now() > EXPIRY_MARGIN_MS) return cached.part;
+    await (this.pending.get(partNumber) ?? this.fetchFrom(partNumber));
+    const fetched = this.urls.get(partNumber);
+    if (!fetched) throw new FileApiError(0, 'INVALID_PARTS', `The API signed no URL for part ${partNumber}.`);
+    return fetched.part;
+  }
+
+  /** Asks for this part and the next ones still without a fresh URL, up to a batch. */
+  private fetchFrom(partNumber: number): Promise<void> {
+    const { plan, signal } = this.context;
+    const partNumbers: number[] = [];
+    for (let next = partNumber; next <= plan.partCount && partNumbers.length < URL_BATCH; next += 1) {
+      const cached = this.urls.get(next);
+      if (next === partNumber || !cached || cached.expiresAt - Date.now() <= EXPIRY_MARGIN_MS) {
+        if (!this.pending.has(next)) partNumbers.push(next);
+      }
+    }
+    const request = withRetries(
+      () => this.context.call<PartUrls>('/uploads/parts', { key: plan.key, uploadId: plan.uploadId, partNumbers }, signal),
+      { retries: this.context.retries, signal },
+    ).then((answer) => this.add(answer.parts, answer.expiresAt));
+    const settled = request.finally(() => {
+      for (const number of partNumbers) this.pending.delete(number);
+    });
+    for (const number of partNumbers) this.pending.set(number, settled);
+    return settled;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The S3 calls of a multipart upload that are not presigned URLs: create, check, complete and
+ * abort, made with the caller's UploaderRole session, so IAM confines them to the caller's
+ * prefix like every URL. S3's refusals become precise API errors.
+ */
+import { ApiError, storageUnavailable } from './errors';
+import type { BucketLocation } from './object-urls';
+import type { RoleSession } from './role-sessions';
+import { loadS3, s3ClientFor, s3ErrorCode } from './s3-client';
+
+/** What a new multipart upload is. */
+export interface NewMultipartUpload {
+  readonly key: string;
+  readonly contentType: string;
+  /** Stored as `x-amz-meta-filename`, like a single PUT's. */
+  readonly encodedFilename: string;
+}
+
+/** Starts a multipart upload; answers its upload id. */
+export async function createMultipartUpload(session: RoleSession, location: BucketLocation, upload: NewMultipartUpload): Promise<string> {
+  const [client, { CreateMultipartUploadCommand }] = await Promise.all([s3ClientFor(session, location), loadS3()]);
+  const answer = await client
+    .send(
+      new CreateMultipartUploadCommand({
+        Bucket: location.bucket,
+        Key: upload.key,
+        ContentType: upload.contentType,
+        Metadata: { filename: upload.encodedFilename },
+      }),
+    )
+    .catch((error: unknown) => {
+      throw storageUnavailable(error);
+    });
+  if (!answer.UploadId) throw storageUnavailable(new Error('CreateMultipartUpload answered without an UploadId'));
+  return answer.UploadId;
+}
+
+/** Proves the upload exists for this key before more part URLs are signed: 404 otherwise. */
+export async function assertUploadExists(session: RoleSession, location: BucketLocation, key: string, uploadId: string): Promise<void> {
+  const [client, { ListPartsCommand }] = await Promise.all([s3ClientFor(session, location), loadS3()]);
+  await client
+    .send(new ListPartsCommand({ Bucket: location.bucket, Key: key, UploadId: uploadId, MaxParts: 1 }))
+    .catch((error: unknown) => {
+      throw uploadError(error);
+    });
+}
+
+/**
+ * Completes the upload. S3 checks every part's ETag, that the parts add up to the declared
+ * size, and (`If-None-Match: *`) that no object exists under the key.
+ */
+export async function completeMultipartUpload(
+  session: RoleSession,
+  location: BucketLocation,
+  upload: { key: string; uploadId: string; size: number; parts: readonly { partNumber: number; etag: string }[] },
+): Promise<void> {
+  const [client, { CompleteMultipartUploadCommand }] = await Promise.all([s3ClientFor(session, location), loadS3()]);
+  await client
+    .send(
+      new CompleteMultipartUploadCommand({
+        Bucket: location.bucket,
+        Key: upload.key,
+        UploadId: upload.uploadId,
+        MultipartUpload: { Parts: upload.parts.map(({ partNumber, etag }) => ({ PartNumber: partNumber, ETag: etag })) },
+        MpuObjectSize: upload.size,
+        IfNoneMatch: '*',
+      }),
+    )
+    .catch((error: unknown) => {
+      throw uploadError(error);
+    });
+}
+
+/** Aborts the upload; S3 drops the parts already sent. */
+export async function abortMultipartUpload(session: RoleSession, location: BucketLocation, key: string, uploadId: string): Promise<void> {
+  const [client, { AbortMultipartUploadCommand }] = await Promise.all([s3ClientFor(session, location), loadS3()]);
+  await client.send(new AbortMultipartUploadCommand({ Bucket: location.bucket, Key: key, UploadId: uploadId })).catch((error: unknown) => {
+    throw uploadError(error);
+  });
+}
+
+function uploadError(error: unknown): ApiError {
+  switch (s3ErrorCode(error)) {
+    case 'NoSuchUpload':
+      return new ApiError('NOT_FOUND', 'No upload with this id for this key: it may have been completed or aborted.', { cause: error });
+    case 'InvalidPart':
+      return new ApiError('INVALID_PARTS', 'A part was not uploaded, or its ETag is not the one S3 answered.', { cause: error });
+    case 'InvalidPartOrder':
+      return new ApiError('INVALID_PARTS', 'Parts must be listed in ascending order.', { cause: error });
+    case 'EntityTooSmall':
+      return new ApiError('INVALID_PARTS', 'Every part but the last must be the planned part size.', { cause: error });
+    case 'InvalidRequest':
+      return new ApiError('INVALID_PARTS', 'The parts do not add up to the declared size.', { cause: error });
+    case 'PreconditionFailed':
+      return new ApiError('ALREADY_EXISTS', 'A file already exists under this key.', { cause: error });
+    default:
+      return storageUnavailable(error);
+  }
+}

@@ -17,6 +17,8 @@ export interface FileClientOptions {
   readonly getToken: () => string | Promise<string>;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /** Retries of each request on network errors, throttling and server errors, with backoff; uploads may override it. @default 3 */
+  readonly retries?: number;
 }
 
 /** Upload progress, in bytes. */
@@ -39,7 +41,7 @@ export interface UploadOptions {
   readonly signal?: AbortSignal;
   /** Parts sent at once in a multipart upload. @default 4 */
   readonly concurrency?: number;
-  /** Retries of each request or part on network errors, throttling and server errors, with backoff. @default 3 */
+  /** Retries of each request or part on network errors, throttling and server errors, with backoff. @default the client's */
   readonly retries?: number;
 }
 
@@ -60,6 +62,7 @@ export interface FileClient {
 export function createFileClient(options: FileClientOptions): FileClient {
   const apiUrl = options.apiUrl.replace(/\/+$/, '');
   const http = options.fetch ?? ((input, init) => fetch(input, init));
+  const defaultRetries = options.retries ?? 3;
 
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const token = await options.getToken();
@@ -82,7 +85,7 @@ export function createFileClient(options: FileClientOptions): FileClient {
     async upload(file, uploadOptions = {}) {
       const request = await uploadRequestFor(file, uploadOptions);
       const { signal, onProgress } = uploadOptions;
-      const retries = uploadOptions.retries ?? 3;
+      const retries = uploadOptions.retries ?? defaultRetries;
       let loaded = 0;
       const report = (bytes: number) => {
         // Monotonic even when a retried part starts over.
@@ -122,14 +125,14 @@ export function createFileClient(options: FileClientOptions): FileClient {
     },
 
     getDownloadUrl(key, downloadOptions = {}) {
-      return call<DownloadUrl>('POST', '/downloads', { key, ...downloadOptions });
+      return withRetries(() => call<DownloadUrl>('POST', '/downloads', { key, ...downloadOptions }), { retries: defaultRetries });
     },
 
     list(listOptions = {}) {
       const query = new URLSearchParams();
       if (listOptions.cursor) query.set('cursor', listOptions.cursor);
       if (listOptions.limit !== undefined) query.set('limit', String(listOptions.limit));
-      return call<FileListPage>('GET', `/files${query.size > 0 ? `?${query}` : ''}`);
+      return withRetries(() => call<FileListPage>('GET', `/files${query.size > 0 ? `?${query}` : ''}`), { retries: defaultRetries });
     },
   };
 }

@@ -1,0 +1,298 @@
+/** The client's own logic (retries, re-signing, progress, abort, errors) against a scripted fake API and S3. */
+import { createFileClient, FileApiError, sha256Base64, type UploadProgress } from '../../client';
+import { API, fakeFetch, json, multipartPlan, partUrl, S3, s3Refusal, type Script } from './fake-api';
+
+const MiB = 1024 * 1024;
+const bytes = (size: number) => new Uint8Array(size);
+
+function clientWith(script: Script, getToken: () => string = () => 'token', retries?: number) {
+  const fake = fakeFetch(script);
+  return { client: createFileClient({ apiUrl: `${API}/`, getToken, fetch: fake.fetch, retries }), requests: fake.requests };
+}
+
+const singlePut = {
+  key: 'users/alice/x/a.txt',
+  method: 'PUT',
+  url: `${S3}/a.txt?X-Amz-Signature=s`,
+  headers: { 'content-type': 'text/plain', 'content-length': '3' },
+  expiresAt: '',
+};
+
+/** Routes API requests by path; S3 requests fall through to 200 with an ETag. */
+function api(routes: Record<string, (count: number, body: unknown) => Response>): Script {
+  return (request, count) => {
+    const path = request.url.startsWith(API) ? request.url.slice(API.length).split('?')[0] : undefined;
+    return path && routes[path] ? routes[path](count, request.body) : undefined;
+  };
+}
+
+describe('a single-PUT upload', () => {
+  it('sends exactly the signed headers and reports progress ending at the size', async () => {
+    const progress: UploadProgress[] = [];
+    const { client, requests } = clientWith(api({ '/uploads': () => json(singlePut) }));
+
+    const uploaded = await client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain', onProgress: (p) => progress.push(p) });
+
+    const put = requests.find((request) => request.method === 'PUT');
+    expect(uploaded).toEqual({ key: singlePut.key, size: 3 });
+    expect(put?.headers).toEqual(singlePut.headers);
+    expect(progress.at(-1)).toEqual({ loaded: 3, total: 3 });
+  });
+
+  it('asks the API with the bearer token from getToken, every time', async () => {
+    let calls = 0;
+    const { client, requests } = clientWith(api({ '/uploads': () => json(singlePut) }), () => `token-${++calls}`);
+
+    await client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' });
+    await client.list();
+
+    expect(requests.filter((request) => request.url.startsWith(API)).map((request) => request.headers.authorization)).toEqual([
+      'Bearer token-1',
+      'Bearer token-2',
+    ]);
+  });
+
+  it('retries a PUT that failed with 503, then succeeds', async () => {
+    const { client, requests } = clientWith((request, count) =>
+      request.url.startsWith(API)
+        ? json(singlePut)
+        : count === 1
+          ? s3Refusal(503, 'SlowDown', 'Please reduce your request rate.')
+          : undefined,
+    );
+
+    await client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain', retries: 2 });
+
+    expect(requests.filter((request) => request.method === 'PUT')).toHaveLength(2);
+  });
+
+  it('does not retry a refusal that retrying cannot fix', async () => {
+    const { client, requests } = clientWith((request) =>
+      request.url.startsWith(API)
+        ? json(singlePut)
+        : s3Refusal(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match'),
+    );
+
+    const upload = client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' });
+
+    await expect(upload).rejects.toMatchObject({ status: 403, code: 'S3_SignatureDoesNotMatch' });
+    expect(requests.filter((request) => request.method === 'PUT')).toHaveLength(1);
+  });
+
+  it('asks for a fresh upload when its URL expired', async () => {
+    const { client, requests } = clientWith((request, count) =>
+      request.url.startsWith(API)
+        ? json({ ...singlePut, key: `users/alice/x/${count}.txt` })
+        : count === 1
+          ? s3Refusal(403, 'AccessDenied', 'Request has expired')
+          : undefined,
+    );
+
+    const uploaded = await client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' });
+
+    expect(uploaded.key).toBe('users/alice/x/2.txt');
+    expect(requests.filter((request) => request.url.endsWith('/uploads'))).toHaveLength(2);
+  });
+
+  it('sends the SHA-256 when asked for a checksum', async () => {
+    const { client, requests } = clientWith(api({ '/uploads': () => json(singlePut) }));
+
+    await client.upload(new TextEncoder().encode('abc'), { filename: 'a.txt', contentType: 'text/plain', checksum: true });
+
+    expect(requests[0]?.body).toMatchObject({ checksumSha256: 'ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=' });
+  });
+
+  it('needs a filename and a type for raw bytes, before any request', async () => {
+    const { client, requests } = clientWith(() => undefined);
+
+    await expect(client.upload(bytes(3), { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(client.upload(bytes(3), { filename: 'a.txt' })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    expect(requests).toEqual([]);
+  });
+});
+
+describe('a multipart upload', () => {
+  const size = 20 * MiB;
+  const plan = multipartPlan(size);
+
+  it('sends every part, completes with their ETags in order, and reports monotonic progress to the size', async () => {
+    const progress: number[] = [];
+    const { client, requests } = clientWith(
+      api({ '/uploads': () => json(plan), '/uploads/complete': (_, body) => json({ key: plan.key, size, echoed: body }) }),
+    );
+
+    const uploaded = await client.upload(bytes(size), {
+      filename: 'film.mp4',
+      contentType: 'video/mp4',
+      onProgress: ({ loaded }) => progress.push(loaded),
+    });
+
+    const complete = requests.find((request) => request.url.endsWith('/uploads/complete'));
+    expect(uploaded).toMatchObject({ key: plan.key, size });
+    expect(complete?.body).toEqual({
+      key: plan.key,
+      uploadId: plan.uploadId,
+      parts: [1, 2, 3].map((partNumber) => ({ partNumber, etag: `"etag-${partNumber}"` })),
+    });
+    expect(progress.at(-1)).toBe(size);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+  });
+
+  it('sends each part with its own signed length', async () => {
+    const { client, requests } = clientWith(
+      api({ '/uploads': () => json(plan), '/uploads/complete': () => json({ key: plan.key, size }) }),
+    );
+
+    await client.upload(bytes(size), { filename: 'film.mp4', contentType: 'video/mp4' });
+
+    const puts = requests.filter((request) => request.method === 'PUT').sort((a, b) => a.url.localeCompare(b.url));
+    expect(puts.map((put) => [put.headers['content-length'], (put.body as ArrayBuffer).byteLength])).toEqual([
+      [String(8 * MiB), 8 * MiB],
+      [String(8 * MiB), 8 * MiB],
+      [String(4 * MiB), 4 * MiB],
+    ]);
+  });
+
+  it('re-signs a part whose URL expired and resends it', async () => {
+    let refused = false;
+    const { client, requests } = clientWith((request) => {
+      if (request.url.endsWith('/uploads')) return json(plan);
+      if (request.url.endsWith('/uploads/parts'))
+        return json({
+          key: plan.key,
+          uploadId: plan.uploadId,
+          parts: [partUrl(2, 8 * MiB, 'fresh')],
+          expiresAt: new Date(Date.now() + 600_000).toISOString(),
+        });
+      if (request.url.endsWith('/uploads/complete')) return json({ key: plan.key, size });
+      if (request.url.includes('partNumber=2') && request.url.includes('=sig') && !refused) {
+        refused = true;
+        return s3Refusal(403, 'AccessDenied', 'Request has expired');
+      }
+      return undefined;
+    });
+
+    await client.upload(bytes(size), { filename: 'film.mp4', contentType: 'video/mp4' });
+
+    expect(requests.find((request) => request.url.endsWith('/uploads/parts'))?.body).toMatchObject({ partNumbers: [2] });
+    expect(requests.some((request) => request.url.includes('X-Amz-Signature=fresh'))).toBe(true);
+  });
+
+  it('asks for the URLs of later parts in batches as it needs them', async () => {
+    const big = { ...plan, partCount: 3, parts: plan.parts.slice(0, 1) };
+    const { client, requests } = clientWith((request) => {
+      if (request.url.endsWith('/uploads')) return json(big);
+      if (request.url.endsWith('/uploads/parts')) {
+        const { partNumbers } = request.body as { partNumbers: number[] };
+        return json({ key: plan.key, uploadId: plan.uploadId, parts: partNumbers.map((n) => plan.parts[n - 1]), expiresAt: big.expiresAt });
+      }
+      if (request.url.endsWith('/uploads/complete')) return json({ key: plan.key, size });
+      return undefined;
+    });
+
+    await client.upload(bytes(size), { filename: 'film.mp4', contentType: 'video/mp4', concurrency: 1 });
+
+    expect(requests.filter((request) => request.url.endsWith('/uploads/parts')).map((request) => request.body)).toEqual([
+      { key: plan.key, uploadId: plan.uploadId, partNumbers: [2, 3] },
+    ]);
+  });
+
+  it('aborts the upload when a part fails for good, and surfaces the error', async () => {
+    const { client, requests } = clientWith((request) => {
+      if (request.url.endsWith('/uploads')) return json(plan);
+      if (request.url.endsWith('/uploads/abort')) return new Response(null, { status: 204 });
+      if (request.url.includes('partNumber=3')) return s3Refusal(403, 'SignatureDoesNotMatch', 'no');
+      return undefined;
+    });
+
+    await expect(client.upload(bytes(size), { filename: 'film.mp4', contentType: 'video/mp4' })).rejects.toMatchObject({
+      code: 'S3_SignatureDoesNotMatch',
+    });
+    expect(requests.find((request) => request.url.endsWith('/uploads/abort'))?.body).toEqual({ key: plan.key, uploadId: plan.uploadId });
+    expect(requests.some((request) => request.url.endsWith('/uploads/complete'))).toBe(false);
+  });
+
+  it('aborts the upload when cancelled, and rejects with ABORTED', async () => {
+    const controller = new AbortController();
+    const { client, requests } = clientWith((request) => {
+      if (request.url.endsWith('/uploads')) return json(plan);
+      if (request.url.endsWith('/uploads/abort')) return new Response(null, { status: 204 });
+      if (request.url.includes('partNumber=1')) controller.abort();
+      return undefined;
+    });
+
+    await expect(
+      client.upload(bytes(size), { filename: 'film.mp4', contentType: 'video/mp4', concurrency: 1, signal: controller.signal }),
+    ).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
+    expect(requests.some((request) => request.url.endsWith('/uploads/abort'))).toBe(true);
+  });
+
+  it('refuses a part answer without an ETag, as when CORS does not expose it', async () => {
+    const { client } = clientWith((request) => {
+      if (request.url.endsWith('/uploads')) return json(plan);
+      if (request.url.startsWith(S3)) return new Response(null, { status: 200 });
+      return new Response(null, { status: 204 });
+    });
+
+    await expect(client.upload(bytes(size), { filename: 'film.mp4', contentType: 'video/mp4' })).rejects.toMatchObject({
+      code: 'MISSING_ETAG',
+    });
+  });
+});
+
+describe('errors', () => {
+  it.each([
+    [
+      'the API’s own error',
+      json({ error: { code: 'UNSUPPORTED_TYPE', message: 'no', requestId: 'r1' } }, 415),
+      { status: 415, code: 'UNSUPPORTED_TYPE', requestId: 'r1' },
+    ],
+    ['API Gateway’s authorizer', json({ message: 'Unauthorized' }, 401), { status: 401, code: 'UNAUTHORIZED', message: 'Unauthorized' }],
+    ['API Gateway’s throttling', json({ message: 'Too Many Requests' }, 429), { status: 429, code: 'TOO_MANY_REQUESTS' }],
+    ['a body that is not JSON', new Response('<html>bad gateway</html>', { status: 502 }), { status: 502, code: 'HTTP_502' }],
+  ])('turns %s into a FileApiError', async (_, response, expected) => {
+    const { client } = clientWith(() => response, undefined, 0);
+
+    const error = await client.list().catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(FileApiError);
+    expect(error).toMatchObject(expected);
+  });
+
+  it('retries the API on 429 and 5xx but not on 4xx', async () => {
+    const throttled = clientWith((_, count) => (count === 1 ? json({ message: 'Too Many Requests' }, 429) : json(singlePut)));
+    const refused = clientWith(() => json({ error: { code: 'TYPE_MISMATCH', message: 'no' } }, 415));
+
+    await throttled.client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' });
+    await refused.client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' }).catch(() => undefined);
+
+    expect(throttled.requests.filter((request) => request.url.endsWith('/uploads'))).toHaveLength(2);
+    expect(refused.requests).toHaveLength(1);
+  });
+
+  it('retries a read that was throttled', async () => {
+    const { client, requests } = clientWith((_, count) =>
+      count === 1 ? json({ message: 'Too Many Requests' }, 429) : json({ files: [] }),
+    );
+
+    await expect(client.list()).resolves.toEqual({ files: [] });
+    expect(requests).toHaveLength(2);
+  });
+
+  it('says NETWORK_ERROR when nothing answers', async () => {
+    const client = createFileClient({
+      apiUrl: API,
+      getToken: () => 't',
+      fetch: () => Promise.reject(new TypeError('fetch failed')),
+      retries: 0,
+    });
+
+    await expect(client.list()).rejects.toMatchObject({ status: 0, code: 'NETWORK_ERROR', retryable: true });
+  });
+});
+
+it('computes the SHA-256 S3 expects, base64', async () => {
+  expect(await sha256Base64(new Blob(['abc']))).toBe('ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=');
+});

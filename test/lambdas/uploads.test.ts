@@ -155,6 +155,8 @@ describe('POST /uploads refuses bad input with a precise error', () => {
     ['a filename with a NUL', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: 'a\u0000.jpg' }) }],
     ['a filename with a bidi override', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: 'invoice\u202Egpj.exe' }) }],
     ['a path as filename', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: '../../etc/passwd.jpg' }) }],
+    ['a filename with a lone surrogate', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: 'a\ud800.jpg' }) }],
+    ['a filename too long for S3 metadata', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: `${'報'.repeat(230)}.jpg` }) }],
     ['a type off the allow-list', 415, 'UNSUPPORTED_TYPE', { body: anUploadRequest({ contentType: 'text/html', filename: 'a.html' }) }],
     ['an extension that disagrees with the type', 415, 'TYPE_MISMATCH', { body: anUploadRequest({ filename: 'a.pdf' }) }],
     ['a file name without extension', 415, 'TYPE_MISMATCH', { body: anUploadRequest({ filename: 'photo' }) }],

@@ -1,7 +1,19 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createUploadsHandler } from '../../lambdas/uploads';
-import { ALICE, BOB, NOW, aContext, anApiEvent, anUploadRequest, answerOf, stsCredentials, testDependencies } from '../builders';
+import {
+  ALICE,
+  BOB,
+  LEAKED_DETAIL,
+  NOW,
+  aContext,
+  anApiEvent,
+  anUploadRequest,
+  answerOf,
+  stsCredentials,
+  stsFailures,
+  testDependencies,
+} from '../builders';
 import { captureMetrics, metricNamesOf } from '../emf';
 
 const sts = mockClient(STSClient);
@@ -225,6 +237,30 @@ describe('POST /uploads refuses bad input with a precise error', () => {
     const answer = answerOf(await handler(anApiEvent({ body: anUploadRequest() }), aContext));
 
     expect(answer.headers).toMatchObject({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+  });
+});
+
+describe('POST /uploads when STS fails', () => {
+  it.each(stsFailures())('answers 503 SIGNING_UNAVAILABLE when STS %s, showing nothing of it', async (_, failure) => {
+    sts.on(AssumeRoleCommand).rejects(failure);
+
+    const answer = await upload(anUploadRequest());
+
+    expect(answer.status).toBe(503);
+    expect(answer.body).toEqual({ error: { code: 'SIGNING_UNAVAILABLE', message: expect.any(String), requestId: 'req-123' } });
+    expect(JSON.stringify(answer.body)).not.toMatch(LEAKED_DETAIL);
+  });
+
+  it('logs the cause for operators, without a stack trace', async () => {
+    sts.on(AssumeRoleCommand).rejects(stsFailures()[0]?.[1]);
+
+    await upload(anUploadRequest());
+
+    const lines = logs.mock.calls.map(([line]) => JSON.parse(String(line)));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', requestId: 'req-123', errorName: 'ApiError', causeName: 'Throttling' }),
+    );
+    expect(JSON.stringify(lines)).not.toMatch(/\bat .+:\d+:\d+|"stack"/);
   });
 });
 

@@ -23,6 +23,7 @@ interface Resource {
 }
 
 const ONE_HOUR_MS = 3_600_000;
+const MINUTES_PER_UNIT: Record<string, number> = { seconds: 1 / 60, minutes: 1, hours: 60, days: 24 * 60 };
 
 const CONFIGURATIONS: Record<string, Record<string, string>> = {
   'the defaults': {},
@@ -131,6 +132,21 @@ describe.each(Object.entries(CONFIGURATIONS))('the template with %s', (_, contex
     expect(wildcardActions).toEqual([]);
     expect(negations).toEqual([]);
     expect(s3OnEverything).toEqual([]);
+  });
+
+  it('lets ID and access tokens live an hour at most, so a stolen one dies young', () => {
+    const clients = ofType('AWS::Cognito::UserPoolClient').map(([, resource]) => resource.Properties ?? {});
+    const lifetimesInMinutes = clients.flatMap((client) =>
+      ['IdToken', 'AccessToken'].map((token) => {
+        const value = client[`${token}Validity`] as number | undefined;
+        const unit = (client.TokenValidityUnits as Record<string, string> | undefined)?.[token] ?? 'hours';
+        // Cognito's default when unset: 60 minutes; a value given without units is in hours.
+        return value === undefined ? 60 : value * (MINUTES_PER_UNIT[unit] ?? Infinity);
+      }),
+    );
+
+    expect(clients.length).toBeGreaterThan(0);
+    expect(lifetimesInMinutes.every((minutes) => minutes <= 60)).toBe(true);
   });
 
   it('attaches no managed policy to any role, so every permission is one of the statements checked here', () => {

@@ -50,6 +50,8 @@ export interface CognitoEmulator {
   readonly jwksUri: string;
   readonly users: readonly LocalUser[];
   stop(): Promise<void>;
+  /** Stops it if it runs, then starts it again on the same port with the same data: an outage and its end, for tests. */
+  restart(): Promise<void>;
 }
 
 const POOL_NAME = 'secure-file-service-local';
@@ -61,8 +63,15 @@ export async function startCognitoEmulator(options: {
   users: readonly LocalUser[];
 }): Promise<CognitoEmulator> {
   fs.mkdirSync(options.directory, { recursive: true });
-  const server = await startServer(options.directory, options.port);
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let server: Server | undefined = await startServer(options.directory, options.port);
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!server) return resolve();
+      server.close(() => resolve());
+      server = undefined;
+    });
   try {
     const { userPoolId, userPoolClientId } = await ensurePool(endpoint, options.directory, options.users);
     return {
@@ -72,10 +81,15 @@ export async function startCognitoEmulator(options: {
       issuer: `${endpoint}/${userPoolId}`,
       jwksUri: `${endpoint}/${userPoolId}/.well-known/jwks.json`,
       users: options.users,
-      stop: () => new Promise((resolve) => server.close(() => resolve())),
+      stop,
+      async restart() {
+        await stop();
+        // The port it had: the issuer of every token names it.
+        server = await startServer(options.directory, port);
+      },
     };
   } catch (error) {
-    server.close();
+    await stop();
     throw error;
   }
 }

@@ -18,16 +18,43 @@ export interface S3Emulator {
   /** Where it keeps objects (and multipart uploads in progress). */
   readonly directory: string;
   stop(): Promise<void>;
+  /** Stops it if it runs, then starts it again on the same port with the same data: an outage and its end, for tests. */
+  restart(): Promise<void>;
+}
+
+/** Where and how the emulator runs. */
+export interface S3EmulatorOptions {
+  /** 0 for a free one. */
+  readonly port: number;
+  readonly directory: string;
+  readonly bucket: string;
+  /** The limits its bucket's CORS rule is made from. */
+  readonly limits: FileServiceLimits;
 }
 
 /** Starts the emulator on 127.0.0.1; objects live under `directory` and survive restarts. */
-export async function startS3Emulator(options: {
-  port: number;
-  directory: string;
-  bucket: string;
-  limits: FileServiceLimits;
-}): Promise<S3Emulator> {
+export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emulator> {
   fs.mkdirSync(options.directory, { recursive: true });
+  let server: S3rver | undefined = await runS3rver(options);
+  const { port } = server.httpServer?.address() as AddressInfo;
+  const stop = async () => {
+    await server?.close();
+    server = undefined;
+  };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    bucket: options.bucket,
+    directory: options.directory,
+    stop,
+    async restart() {
+      await stop();
+      // The port it had: the handlers keep the endpoint they were started with.
+      server = await runS3rver({ ...options, port });
+    },
+  };
+}
+
+async function runS3rver(options: S3EmulatorOptions): Promise<S3rver> {
   const server = new S3rver({
     address: '127.0.0.1',
     port: options.port,
@@ -38,13 +65,7 @@ export async function startS3Emulator(options: {
     configureBuckets: [{ name: options.bucket, configs: [corsConfigurationXml(options.limits)] }],
   });
   await server.run();
-  const { port } = server.httpServer?.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    bucket: options.bucket,
-    directory: options.directory,
-    stop: () => server.close(),
-  };
+  return server;
 }
 
 /** The bucket's CORS rule as S3's XML, from the same `bucketCorsRule` the construct deploys. */

@@ -1,5 +1,5 @@
 /** Builders for test inputs: `anApiEvent({ body: anUploadRequest({ size: 0 }) })`. */
-import { STSClient } from '@aws-sdk/client-sts';
+import { RegionDisabledException, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { SigningDependencies } from '../lambdas/shared/environment';
 import type { ApiEvent } from '../lambdas/shared/http';
@@ -89,6 +89,35 @@ export function stsCredentials(seconds = 3600, from = NOW) {
     },
   };
 }
+
+/**
+ * How STS fails, as the SDK raises it, each named for what STS does. Their messages carry what
+ * must never reach a client: ARNs, account ids, AWS's own wording.
+ */
+export function stsFailures(): [string, Error][] {
+  const serviceError = (name: string, httpStatusCode: number, message: string) =>
+    new STSServiceException({ name, $fault: httpStatusCode < 500 ? 'client' : 'server', $metadata: { httpStatusCode }, message });
+  return [
+    ['throttles (Throttling, 400)', serviceError('Throttling', 400, 'Rate exceeded for account 111122223333')],
+    [
+      'denies the role (AccessDenied, 403)',
+      serviceError('AccessDenied', 403, 'arn:aws:sts::111122223333:assumed-role/exec is not authorized to perform: sts:AssumeRole'),
+    ],
+    [
+      'fails on its side (InternalFailure, 500)',
+      serviceError('InternalFailure', 500, 'An internal error occurred in account 111122223333'),
+    ],
+    [
+      'is disabled in the region',
+      new RegionDisabledException({ $metadata: { httpStatusCode: 403 }, message: 'STS is not activated in eu-west-1 for 111122223333' }),
+    ],
+    ['times out', Object.assign(new Error('Connection timed out after 2000 ms to sts.eu-west-1.amazonaws.com'), { name: 'TimeoutError' })],
+    ['cannot be reached', Object.assign(new Error('getaddrinfo ENOTFOUND sts.eu-west-1.amazonaws.com'), { code: 'ENOTFOUND' })],
+  ];
+}
+
+/** What an error answer must never show: an ARN, an account id, AWS's host names, or a stack frame. */
+export const LEAKED_DETAIL = /arn:aws|111122223333|amazonaws\.com|\bat .+:\d+:\d+/;
 
 /** The parsed answer of a handler. */
 export function answerOf(result: APIGatewayProxyStructuredResultV2 | string | void) {

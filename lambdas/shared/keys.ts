@@ -6,6 +6,7 @@
  * IAM enforces the same prefix on the signing role, so a bug here still cannot sign outside it.
  */
 import { randomUUID } from 'node:crypto';
+import { encodeRfc5987 } from './content-disposition';
 import { ApiError } from './errors';
 import { S3_LIMITS, type ReadAccess } from './limits';
 
@@ -39,6 +40,10 @@ const KEY_PATTERN = new RegExp(`^users/(${SUB})/(${OBJECT_ID})(?:\\.(${DECLARED_
 // C0 and C1 controls, and the Unicode bidi controls that make `evil\u202Efdp.exe` look like `evil.exe.pdf`.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+// Half of a surrogate pair on its own: JSON allows `"\ud800"`, but it is no character and cannot be percent-encoded.
+const LONE_SURROGATE = /\p{Cs}/u;
+// Uploads store the original name percent-encoded in this header; S3 counts its name and value against the metadata limit.
+const FILENAME_METADATA_HEADER = 'x-amz-meta-filename';
 
 /** The parts of a valid object key. */
 export interface ObjectKey {
@@ -100,8 +105,9 @@ export function authorizeKey(key: string, sub: string, access: 'write' | ReadAcc
 
 /**
  * Checks an original file name as a client sent it and returns it trimmed and NFC-normalised.
- * Names with control or bidi characters, path separators or over 255 characters are refused
- * rather than repaired, so what the user sees is what gets stored.
+ * Names with control or bidi characters, lone surrogates, path separators, over 255 characters
+ * or too long, once percent-encoded, for S3's metadata limit are refused rather than repaired,
+ * so what the user sees is what gets stored.
  */
 export function checkedFileName(filename: string): string {
   const name = filename.normalize('NFC').trim();
@@ -112,7 +118,12 @@ export function checkedFileName(filename: string): string {
   if (CONTROL_OR_BIDI.test(name)) {
     throw new ApiError('INVALID_FILENAME', 'filename must not contain control or bidirectional-override characters.');
   }
+  if (LONE_SURROGATE.test(name)) throw new ApiError('INVALID_FILENAME', 'filename must be valid Unicode text.');
   if (/[/\\]/.test(name)) throw new ApiError('INVALID_FILENAME', 'filename must be a name, not a path.');
+  if (Buffer.byteLength(FILENAME_METADATA_HEADER + encodeRfc5987(name), 'utf8') > S3_LIMITS.maxUserMetadataBytes) {
+    // 255 CJK characters take 2,295 bytes percent-encoded: S3 would refuse the upload after we signed it.
+    throw new ApiError('INVALID_FILENAME', 'filename is too long to store: use fewer characters (non-Latin ones take more room).');
+  }
   return name;
 }
 

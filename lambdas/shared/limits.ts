@@ -50,6 +50,11 @@ export const S3_LIMITS = {
   maxParts: 10_000,
   /** Object keys are at most 1,024 bytes of UTF-8. */
   maxKeyBytes: 1024,
+  /**
+   * User-defined metadata (`x-amz-meta-*`) is at most 2 KB: the UTF-8 bytes of every name and value
+   * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html#UserMetadata).
+   */
+  maxUserMetadataBytes: 2048,
 } as const;
 
 /**

@@ -76,6 +76,23 @@ describe('a file round trip', () => {
   });
 });
 
+describe('listing page by page', () => {
+  it('follows the cursor to the next page, and the last page has none', async () => {
+    const bob = local.client('bob');
+    const uploaded = [
+      await bob.upload(patternedBytes(5), { filename: 'first.txt', contentType: 'text/plain' }),
+      await bob.upload(patternedBytes(5), { filename: 'second.txt', contentType: 'text/plain' }),
+    ];
+
+    const first = await bob.list({ limit: 1 });
+    const second = await bob.list({ limit: 1, cursor: first.nextCursor });
+
+    expect(first.nextCursor).toEqual(expect.any(String));
+    expect(second.nextCursor).toBeUndefined();
+    expect([...first.files, ...second.files].map((file) => file.key).sort()).toEqual(uploaded.map((file) => file.key).sort());
+  });
+});
+
 describe('the API refuses', () => {
   it.each([
     ['no token', null],

@@ -2,9 +2,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createFileClient, signInWithPassword, type FileClient } from '../../client';
 import type { FileServiceLimits } from '../../lambdas/shared/limits';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
+import { S3_EMULATOR_CREDENTIALS } from '../../local/s3-emulator';
 
 /** A running local mode and ways to talk to it. */
 export interface TestLocalMode {
@@ -18,8 +20,12 @@ export interface TestLocalMode {
   api(
     method: string,
     route: string,
-    options?: { token?: string | null; body?: unknown; rawBody?: string },
+    options?: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
   ): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- bodies vary per route; tests assert their shape
+  /** Every object in the bucket as `key size etag`, listed through the emulator with its own credentials, not a user's. */
+  storedObjects(): Promise<string[]>;
+  /** Multipart uploads the emulator still holds (s3rver has no ListMultipartUploads: it keeps each in a folder of its own). */
+  pendingUploads(): string[];
   stop(): Promise<void>;
 }
 
@@ -50,11 +56,33 @@ export async function startTestLocalMode(limits: Partial<FileServiceLimits> = {}
       const bearer = options.token === null ? undefined : (options.token ?? (await token('alice')));
       const response = await fetch(`${stack.outputs.ApiUrl}${route}`, {
         method,
-        headers: { ...(bearer && { authorization: `Bearer ${bearer}` }), 'content-type': 'application/json' },
+        headers: { ...(bearer && { authorization: `Bearer ${bearer}` }), 'content-type': 'application/json', ...options.headers },
         body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async storedObjects() {
+      const s3 = new S3Client({
+        endpoint: stack.outputs.S3Endpoint,
+        region: stack.outputs.Region,
+        credentials: S3_EMULATOR_CREDENTIALS,
+        forcePathStyle: true,
+      });
+      const objects: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: stack.outputs.BucketName, ContinuationToken: cursor }));
+        objects.push(...(page.Contents ?? []).map(({ Key, Size, ETag }) => `${Key} ${Size} ${ETag}`));
+        cursor = page.NextContinuationToken;
+      } while (cursor);
+      s3.destroy();
+      return objects;
+    },
+    pendingUploads() {
+      const bucketDirectory = path.join(stack.s3.directory, stack.outputs.BucketName);
+      const uploads = fs.readdirSync(bucketDirectory).find((entry) => entry.includes('uploads'));
+      return uploads ? fs.readdirSync(path.join(bucketDirectory, uploads)) : [];
     },
     async stop() {
       await stack.stop();

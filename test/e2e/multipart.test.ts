@@ -3,8 +3,6 @@
  * an expired part URL re-signed, cancel and abort leaving nothing, and no way into another
  * user's upload.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { patternedBytes, startTestLocalMode, type TestLocalMode } from './local-mode';
 
 jest.setTimeout(60_000);
@@ -15,13 +13,6 @@ beforeAll(async () => {
   local = await startTestLocalMode({ multipartThresholdBytes: 5 * MiB });
 });
 afterAll(() => local?.stop());
-
-/** Multipart uploads the emulator still holds (s3rver keeps each in a folder of its own). */
-function pendingUploads(): string[] {
-  const bucketDirectory = path.join(local.stack.s3.directory, local.stack.outputs.BucketName);
-  const uploads = fs.readdirSync(bucketDirectory).find((entry) => entry.includes('uploads'));
-  return uploads ? fs.readdirSync(path.join(bucketDirectory, uploads)) : [];
-}
 
 async function startMultipart(size = 20 * MiB) {
   const { status, body } = await local.api('POST', '/uploads', { body: { filename: 'film.mp4', contentType: 'video/mp4', size } });
@@ -52,7 +43,7 @@ describe('a multipart upload through the client', () => {
     expect(Buffer.compare(downloaded, bytes)).toBe(0);
     expect(progress.at(-1)).toBe(bytes.length);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
-    expect(pendingUploads()).toEqual([]);
+    expect(local.pendingUploads()).toEqual([]);
   });
 
   it('re-signs a part URL that expired mid-upload and finishes', async () => {
@@ -116,7 +107,7 @@ describe('a multipart upload through the client', () => {
     await expect(upload).rejects.toMatchObject({ code: 'ABORTED' });
     const listed = await local.client('alice').list();
     expect(listed.files.map((file) => file.name)).not.toContain('cancelled.mp4');
-    expect(pendingUploads()).toEqual([]);
+    expect(local.pendingUploads()).toEqual([]);
   });
 });
 
@@ -131,7 +122,7 @@ describe('the multipart API', () => {
 
     expect(aborted.status).toBe(204);
     expect(resign.status).toBe(404);
-    expect(pendingUploads()).not.toContain(plan.uploadId);
+    expect(local.pendingUploads()).not.toContain(plan.uploadId);
   });
 
   it('refuses part numbers outside the plan with 400', async () => {

@@ -3,7 +3,19 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createDownloadsHandler } from '../../lambdas/downloads';
 import type { FileServiceLimits } from '../../lambdas/shared/limits';
-import { ALICE, BOB, NOW, aContext, aKey, anApiEvent, answerOf, stsCredentials, testDependencies } from '../builders';
+import {
+  ALICE,
+  BOB,
+  LEAKED_DETAIL,
+  NOW,
+  aContext,
+  aKey,
+  anApiEvent,
+  answerOf,
+  stsCredentials,
+  stsFailures,
+  testDependencies,
+} from '../builders';
 import { captureMetrics, metricNamesOf } from '../emf';
 
 const sts = mockClient(STSClient);
@@ -227,6 +239,31 @@ describe('GET /files', () => {
 
     expect(status).toBe(503);
     expect(body.error).toEqual({ code: 'STORAGE_UNAVAILABLE', message: expect.any(String), requestId: 'req-123' });
+  });
+});
+
+describe('when STS fails', () => {
+  it.each(stsFailures())('POST /downloads answers 503 SIGNING_UNAVAILABLE when STS %s, showing nothing of it', async (_, failure) => {
+    sts.on(AssumeRoleCommand).rejects(failure);
+    const s3Head = fakeS3Head();
+
+    const answer = await download({ key: aKey() }, { fetch: s3Head.fetch });
+
+    expect(answer.status).toBe(503);
+    expect(answer.body).toEqual({ error: { code: 'SIGNING_UNAVAILABLE', message: expect.any(String), requestId: 'req-123' } });
+    expect(JSON.stringify(answer.body)).not.toMatch(LEAKED_DETAIL);
+    expect(s3Head.requests).toHaveLength(0);
+  });
+
+  it.each(stsFailures())('GET /files answers 503 SIGNING_UNAVAILABLE when STS %s, showing nothing of it', async (_, failure) => {
+    sts.on(AssumeRoleCommand).rejects(failure);
+
+    const answer = await list();
+
+    expect(answer.status).toBe(503);
+    expect(answer.body).toEqual({ error: { code: 'SIGNING_UNAVAILABLE', message: expect.any(String), requestId: 'req-123' } });
+    expect(JSON.stringify(answer.body)).not.toMatch(LEAKED_DETAIL);
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
   });
 });
 

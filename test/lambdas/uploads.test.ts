@@ -1,7 +1,19 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createUploadsHandler } from '../../lambdas/uploads';
-import { ALICE, BOB, NOW, aContext, anApiEvent, anUploadRequest, answerOf, stsCredentials, testDependencies } from '../builders';
+import {
+  ALICE,
+  BOB,
+  LEAKED_DETAIL,
+  NOW,
+  aContext,
+  anApiEvent,
+  anUploadRequest,
+  answerOf,
+  stsCredentials,
+  stsFailures,
+  testDependencies,
+} from '../builders';
 import { captureMetrics, metricNamesOf } from '../emf';
 
 const sts = mockClient(STSClient);
@@ -155,6 +167,8 @@ describe('POST /uploads refuses bad input with a precise error', () => {
     ['a filename with a NUL', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: 'a\u0000.jpg' }) }],
     ['a filename with a bidi override', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: 'invoice\u202Egpj.exe' }) }],
     ['a path as filename', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: '../../etc/passwd.jpg' }) }],
+    ['a filename with a lone surrogate', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: 'a\ud800.jpg' }) }],
+    ['a filename too long for S3 metadata', 400, 'INVALID_FILENAME', { body: anUploadRequest({ filename: `${'報'.repeat(230)}.jpg` }) }],
     ['a type off the allow-list', 415, 'UNSUPPORTED_TYPE', { body: anUploadRequest({ contentType: 'text/html', filename: 'a.html' }) }],
     ['an extension that disagrees with the type', 415, 'TYPE_MISMATCH', { body: anUploadRequest({ filename: 'a.pdf' }) }],
     ['a file name without extension', 415, 'TYPE_MISMATCH', { body: anUploadRequest({ filename: 'photo' }) }],
@@ -223,6 +237,30 @@ describe('POST /uploads refuses bad input with a precise error', () => {
     const answer = answerOf(await handler(anApiEvent({ body: anUploadRequest() }), aContext));
 
     expect(answer.headers).toMatchObject({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+  });
+});
+
+describe('POST /uploads when STS fails', () => {
+  it.each(stsFailures())('answers 503 SIGNING_UNAVAILABLE when STS %s, showing nothing of it', async (_, failure) => {
+    sts.on(AssumeRoleCommand).rejects(failure);
+
+    const answer = await upload(anUploadRequest());
+
+    expect(answer.status).toBe(503);
+    expect(answer.body).toEqual({ error: { code: 'SIGNING_UNAVAILABLE', message: expect.any(String), requestId: 'req-123' } });
+    expect(JSON.stringify(answer.body)).not.toMatch(LEAKED_DETAIL);
+  });
+
+  it('logs the cause for operators, without a stack trace', async () => {
+    sts.on(AssumeRoleCommand).rejects(stsFailures()[0]?.[1]);
+
+    await upload(anUploadRequest());
+
+    const lines = logs.mock.calls.map(([line]) => JSON.parse(String(line)));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', requestId: 'req-123', errorName: 'ApiError', causeName: 'Throttling' }),
+    );
+    expect(JSON.stringify(lines)).not.toMatch(/\bat .+:\d+:\d+|"stack"/);
   });
 });
 

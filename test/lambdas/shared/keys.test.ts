@@ -36,6 +36,11 @@ describe('checkedFileName', () => {
     expect(checkedFileName(' Re\u0301sume\u0301.pdf ')).toBe('Résumé.pdf');
   });
 
+  it('accepts 255 Latin characters, and as many CJK ones as fit in S3’s metadata once percent-encoded', () => {
+    expect(checkedFileName(`${'a'.repeat(251)}.jpg`)).toHaveLength(255);
+    expect(checkedFileName(`${'報'.repeat(220)}.pdf`)).toHaveLength(224);
+  });
+
   it.each([
     ['empty', ''],
     ['a control character', 'a\tb.jpg'],
@@ -44,6 +49,8 @@ describe('checkedFileName', () => {
     ['a slash', 'dir/a.jpg'],
     ['a backslash', 'dir\\a.jpg'],
     ['256 characters', `${'a'.repeat(252)}.jpg`],
+    ['a lone surrogate', 'a\udc00.jpg'],
+    ['230 CJK characters: 2 KB percent-encoded, over S3’s metadata limit', `${'報'.repeat(226)}.pdf`],
   ])('refuses a name with %s', (_, name) => {
     expect(() => checkedFileName(name)).toThrow(expect.objectContaining({ code: 'INVALID_FILENAME', status: 400 }));
   });

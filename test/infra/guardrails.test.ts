@@ -1,0 +1,160 @@
+/**
+ * Guardrails: what must hold in the synthesized template whatever the configuration, checked
+ * for the defaults and for the extremes a deployer may choose. Each reads the template alone
+ * (never the construct's own fields), so a change that loosens a policy fails here, whatever
+ * the snapshot says.
+ */
+import { limitsFromEnvironment, longestUrlTtlSeconds } from '../../lambdas/shared/limits';
+import { synthesize } from './synth';
+
+type Json = Record<string, unknown>;
+interface Statement {
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: unknown;
+  readonly Action?: string | string[];
+  readonly NotAction?: unknown;
+  readonly Resource?: unknown;
+  readonly NotResource?: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+interface Resource {
+  readonly Type: string;
+  readonly Properties?: Json;
+}
+
+const ONE_HOUR_MS = 3_600_000;
+const MINUTES_PER_UNIT: Record<string, number> = { seconds: 1 / 60, minutes: 1, hours: 60, days: 24 * 60 };
+
+const CONFIGURATIONS: Record<string, Record<string, string>> = {
+  'the defaults': {},
+  'the longest download URLs allowed (3540 s)': { maxDownloadUrlTtlSeconds: '3540' },
+  'the shortest URLs (60 s)': { uploadUrlTtlSeconds: '60', downloadUrlTtlSeconds: '60', maxDownloadUrlTtlSeconds: '60' },
+  'reads by any signed-in user, destroyable buckets and alarm e-mail': {
+    readAccess: 'authenticated',
+    removalPolicy: 'destroy',
+    alarmEmail: 'ops@example.com',
+  },
+};
+
+const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** Every policy statement anywhere in the template, with the resource that holds it. */
+function statementsOf(resources: Record<string, Resource>): { holder: string; type: string; statement: Statement }[] {
+  const found: { holder: string; type: string; statement: Statement }[] = [];
+  const visit = (holder: string, type: string, value: unknown) => {
+    if (!value || typeof value !== 'object') return;
+    if (Array.isArray(value)) return value.forEach((item) => visit(holder, type, item));
+    const object = value as Json;
+    if ((object.Effect === 'Allow' || object.Effect === 'Deny') && ('Action' in object || 'NotAction' in object)) {
+      found.push({ holder, type, statement: object as unknown as Statement });
+      return;
+    }
+    Object.values(object).forEach((item) => visit(holder, type, item));
+  };
+  for (const [id, resource] of Object.entries(resources)) visit(id, resource.Type, resource.Properties);
+  return found;
+}
+
+const isEveryone = (principal: unknown) =>
+  principal === '*' || asList((principal as { AWS?: unknown } | undefined)?.AWS).some((arn) => arn === '*');
+
+describe.each(Object.entries(CONFIGURATIONS))('the template with %s', (_, context) => {
+  const resources = synthesize(context).template.toJSON().Resources as Record<string, Resource>;
+  const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+  const statements = statementsOf(resources);
+  const functions = ofType('AWS::Lambda::Function').map(([, resource]) => resource.Properties as Json);
+  const bucketPolicyOf = (bucketId: string) =>
+    statements.filter(
+      ({ holder, type }) =>
+        type === 'AWS::S3::BucketPolicy' && JSON.stringify(resources[holder]?.Properties?.Bucket) === JSON.stringify({ Ref: bucketId }),
+    );
+
+  it('refuses presigned URLs older than the longest lifetime any function issues, and never older than an hour', () => {
+    const environments = functions.map((props) => (props.Environment as { Variables: Record<string, string> }).Variables);
+    const longestTtlMs = Math.max(...environments.map((variables) => longestUrlTtlSeconds(limitsFromEnvironment(variables)) * 1000));
+    const [filesBucket] = new Set(environments.map((variables) => (variables.BUCKET_NAME as unknown as { Ref: string }).Ref));
+
+    const ageLimits = bucketPolicyOf(filesBucket ?? '')
+      .map(({ statement }) => statement)
+      .filter(
+        (statement) =>
+          statement.Effect === 'Deny' &&
+          isEveryone(statement.Principal) &&
+          statement.Action === 's3:*' &&
+          statement.Condition?.StringEquals?.['s3:authType'] === 'REST-QUERY-STRING',
+      )
+      .map((statement) => statement.Condition?.NumericGreaterThan?.['s3:signatureAge']);
+
+    expect(functions).toHaveLength(2);
+    expect(ageLimits).toEqual([expect.any(Number)]);
+    expect(ageLimits[0]).toBeGreaterThanOrEqual(longestTtlMs);
+    expect(ageLimits[0]).toBeLessThanOrEqual(ONE_HOUR_MS);
+  });
+
+  it('denies every request without TLS, for everyone, on every bucket and all its objects', () => {
+    const buckets = ofType('AWS::S3::Bucket');
+
+    expect(buckets.length).toBeGreaterThan(0);
+    for (const [id] of buckets) {
+      const arn = { 'Fn::GetAtt': [id, 'Arn'] };
+      expect(bucketPolicyOf(id).map(({ statement }) => statement)).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          Resource: [arn, { 'Fn::Join': ['', [arn, '/*']] }],
+        }),
+      );
+    }
+  });
+
+  it('allows no one as "*" in any resource policy, trust policy or Lambda permission', () => {
+    const openAllows = statements.filter(({ statement }) => statement.Effect === 'Allow' && isEveryone(statement.Principal));
+    const openPermissions = ofType('AWS::Lambda::Permission').filter(([, resource]) => resource.Properties?.Principal === '*');
+
+    expect(statements.filter(({ statement }) => statement.Principal !== undefined).length).toBeGreaterThan(0);
+    expect(openAllows).toEqual([]);
+    expect(openPermissions).toEqual([]);
+  });
+
+  it('grants no role a wildcard action, a NotAction or NotResource, or an S3 action on every resource', () => {
+    const identityStatements = statements.filter(({ statement }) => statement.Effect === 'Allow' && statement.Principal === undefined);
+    const wildcardActions = identityStatements.filter(({ statement }) => asList(statement.Action).some((action) => action.includes('*')));
+    const negations = identityStatements.filter(({ statement }) => 'NotAction' in statement || 'NotResource' in statement);
+    const s3OnEverything = identityStatements.filter(
+      ({ statement }) =>
+        asList(statement.Action).some((action) => action.startsWith('s3:')) &&
+        asList(statement.Resource).some((resource) => typeof resource === 'string' && /^(\*|arn:[^:]+:s3:::\*)$/.test(resource)),
+    );
+
+    expect(identityStatements.length).toBeGreaterThan(0);
+    expect(wildcardActions).toEqual([]);
+    expect(negations).toEqual([]);
+    expect(s3OnEverything).toEqual([]);
+  });
+
+  it('lets ID and access tokens live an hour at most, so a stolen one dies young', () => {
+    const clients = ofType('AWS::Cognito::UserPoolClient').map(([, resource]) => resource.Properties ?? {});
+    const lifetimesInMinutes = clients.flatMap((client) =>
+      ['IdToken', 'AccessToken'].map((token) => {
+        const value = client[`${token}Validity`] as number | undefined;
+        const unit = (client.TokenValidityUnits as Record<string, string> | undefined)?.[token] ?? 'hours';
+        // Cognito's default when unset: 60 minutes; a value given without units is in hours.
+        return value === undefined ? 60 : value * (MINUTES_PER_UNIT[unit] ?? Infinity);
+      }),
+    );
+
+    expect(clients.length).toBeGreaterThan(0);
+    expect(lifetimesInMinutes.every((minutes) => minutes <= 60)).toBe(true);
+  });
+
+  it('attaches no managed policy to any role, so every permission is one of the statements checked here', () => {
+    const managed = ofType('AWS::IAM::Role').filter(
+      ([, resource]) => asList(resource.Properties?.ManagedPolicyArns as unknown[]).length > 0,
+    );
+
+    expect(ofType('AWS::IAM::Role').length).toBeGreaterThan(0);
+    expect(managed).toEqual([]);
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * The key and filename rules hold for any input, not just the examples in `keys.test.ts`:
+ * arbitrary Unicode, control and bidi characters, lone surrogates, `..`, separators and very
+ * long strings.
+ */
+import fc from 'fast-check';
+import { encodeRfc5987 } from '../../../lambdas/shared/content-disposition';
+import { ApiError } from '../../../lambdas/shared/errors';
+import {
+  authorizeKey,
+  checkedFileName,
+  MAX_FILENAME_LENGTH,
+  MAX_SAFE_NAME_LENGTH,
+  newObjectKey,
+  parseObjectKey,
+  safeFileName,
+  SAFE_NAME_PATTERN,
+} from '../../../lambdas/shared/keys';
+import { DEFAULT_CONTENT_TYPES, S3_LIMITS } from '../../../lambdas/shared/limits';
+
+// Enough runs to meet the hostile fragments in many combinations, few enough to stay well under a second each.
+const RUNS = { numRuns: 400 };
+
+const CONTROL = fc.oneof(
+  fc.integer({ min: 0x00, max: 0x1f }).map((code) => String.fromCharCode(code)),
+  fc.integer({ min: 0x7f, max: 0x9f }).map((code) => String.fromCharCode(code)),
+);
+const BIDI = fc.constantFrom(
+  '\u061c',
+  '\u200e',
+  '\u200f',
+  '\u202a',
+  '\u202b',
+  '\u202c',
+  '\u202d',
+  '\u202e',
+  '\u2066',
+  '\u2067',
+  '\u2068',
+  '\u2069',
+);
+/** Pieces attackers use: traversal, separators (also their full-width and compatibility twins), encodings, lone surrogates. */
+const FRAGMENT = fc.constantFrom(
+  '..',
+  '.',
+  '/',
+  '\\',
+  '//',
+  ' ',
+  '%2e%2e',
+  '%2f',
+  '\uff0f',
+  '\u2024',
+  '\u2025',
+  '\ud800',
+  '\udfff',
+  '-',
+  '_',
+  'users/',
+);
+/** Letters that change under normalisation or case mapping. */
+const TRICKY_LETTER = fc.constantFrom('é', 'e\u0301', 'İ', 'ß', 'ﬁ', 'Å', '\u212a', '報告', '😀', 'ǅ');
+
+/** Names near the length limit in a script of three UTF-8 bytes per character (kana and CJK), nine once percent-encoded. */
+const longNonLatinName = fc.string({
+  unit: fc.integer({ min: 0x3041, max: 0x9fff }).map((code) => String.fromCodePoint(code)),
+  minLength: 150,
+  maxLength: MAX_FILENAME_LENGTH,
+});
+
+/** Any string at all, weighted towards the hostile ones. */
+const anyText = fc.oneof(
+  { arbitrary: fc.string({ unit: 'binary', maxLength: 300 }), weight: 3 },
+  { arbitrary: longNonLatinName, weight: 1 },
+  {
+    arbitrary: fc.string({ unit: fc.oneof(CONTROL, BIDI, FRAGMENT, TRICKY_LETTER, fc.string({ maxLength: 4 })), maxLength: 80 }),
+    weight: 5,
+  },
+  { arbitrary: fc.string({ unit: 'binary', minLength: 1000, maxLength: 4000 }), weight: 1 },
+);
+const extension = fc.constantFrom(...new Set(Object.values(DEFAULT_CONTENT_TYPES).flat()));
+/** A `sub` the authorizer lets through (`assertUsableSub`): Cognito's are UUIDs, but any such token is allowed. */
+const sub = fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/);
+const declaredSize = fc.option(fc.integer({ min: 1, max: S3_LIMITS.maxObjectBytes }), { nil: undefined });
+const access = fc.constantFrom('write' as const, 'owner' as const);
+
+/** The error code `run` throws, or `undefined` when it returns. */
+function errorCodeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    if (error instanceof ApiError) return error.code;
+    throw error;
+  }
+}
+
+describe('safeFileName, for any original name and any allowed extension', () => {
+  it('answers a name in the safe grammar that ends in the lower-case extension, within the byte limit', () => {
+    fc.assert(
+      fc.property(anyText, extension, (original, ext) => {
+        const name = safeFileName(original, ext);
+
+        expect(name).toMatch(SAFE_NAME_PATTERN);
+        expect(name.endsWith(`.${ext}`)).toBe(true);
+        expect(Buffer.byteLength(name, 'utf8')).toBeLessThanOrEqual(MAX_SAFE_NAME_LENGTH);
+      }),
+      RUNS,
+    );
+  });
+
+  it('changes nothing when applied to its own answer', () => {
+    fc.assert(
+      fc.property(anyText, extension, (original, ext) => {
+        const once = safeFileName(original, ext);
+
+        expect(safeFileName(once, ext)).toBe(once);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('checkedFileName, for any string', () => {
+  it('refuses it with INVALID_FILENAME or accepts a trimmed name that S3 can store as metadata', () => {
+    fc.assert(
+      fc.property(anyText, (original) => {
+        let name: string;
+        try {
+          name = checkedFileName(original);
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'INVALID_FILENAME', status: 400 });
+          return;
+        }
+
+        expect(name).toBe(name.trim());
+        expect(name.length).toBeGreaterThan(0);
+        expect(name.length).toBeLessThanOrEqual(MAX_FILENAME_LENGTH);
+        expect(name).not.toMatch(/[/\\]/);
+        // The upload signs it as `x-amz-meta-filename`, and S3 keeps at most 2 KB of user metadata.
+        expect(Buffer.byteLength(`x-amz-meta-filename${encodeRfc5987(name)}`, 'utf8')).toBeLessThanOrEqual(S3_LIMITS.maxUserMetadataBytes);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('object keys, for any user and any original name', () => {
+  it("start with the user's prefix, never hold `..` or `//`, and parse back to the same owner and name", () => {
+    fc.assert(
+      fc.property(sub, anyText, extension, declaredSize, (owner, original, ext, size) => {
+        const name = safeFileName(original, ext);
+
+        const key = newObjectKey(owner, name, size);
+
+        expect(key.startsWith(`users/${owner}/`)).toBe(true);
+        expect(key).not.toContain('..');
+        expect(key).not.toContain('//');
+        expect(parseObjectKey(key)).toEqual({
+          key,
+          ownerId: owner,
+          objectId: expect.any(String),
+          name,
+          ...(size && { declaredSize: size }),
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it('are refused with FORBIDDEN_KEY to any other user, for writes and owner reads', () => {
+    fc.assert(
+      fc.property(sub, sub, anyText, extension, declaredSize, access, (owner, caller, original, ext, size, operation) => {
+        fc.pre(owner !== caller);
+        const key = newObjectKey(owner, safeFileName(original, ext), size);
+
+        expect(errorCodeOf(() => authorizeKey(key, caller, operation))).toBe('FORBIDDEN_KEY');
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('authorizeKey, for any string a client sends as a key', () => {
+  /** One of the caller's own keys with a hostile fragment spliced in somewhere: most land close to the grammar. */
+  const nearKeyOf = (owner: string) =>
+    fc.tuple(extension, fc.oneof(FRAGMENT, CONTROL, BIDI, anyText), fc.nat(), declaredSize).map(([ext, fragment, at, size]) => {
+      const key = newObjectKey(owner, `photo.${ext}`, size);
+      const position = at % (key.length + 1);
+      return key.slice(0, position) + fragment + key.slice(position);
+    });
+  const callerAndKey = sub.chain((caller) => fc.tuple(fc.constant(caller), fc.oneof(anyText, nearKeyOf(caller))));
+
+  it("refuses it with INVALID_KEY or FORBIDDEN_KEY, or accepts a key under the caller's own prefix", () => {
+    let accepted = 0;
+
+    fc.assert(
+      fc.property(callerAndKey, access, ([caller, key], operation) => {
+        let object: ReturnType<typeof authorizeKey>;
+        try {
+          object = authorizeKey(key, caller, operation);
+        } catch (error) {
+          expect(['INVALID_KEY', 'FORBIDDEN_KEY']).toContain((error as ApiError).code);
+          return;
+        }
+
+        accepted += 1;
+        expect(object.key).toBe(key);
+        expect(key.startsWith(`users/${caller}/`)).toBe(true);
+        expect(key).not.toMatch(/\.\.|\/\/|[\u0000-\u001f\u007f-\u009f]/); // eslint-disable-line no-control-regex -- the point
+      }),
+      RUNS,
+    );
+    // Some splices (a `-` or `_` inside the name) still make a valid key: the accepting branch was exercised.
+    expect(accepted).toBeGreaterThan(0);
+  });
+});

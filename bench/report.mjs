@@ -7,7 +7,7 @@ import { PLATFORM_LOG_BYTES, PRICES } from './cost.mjs';
 const us = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 const ms = (value) => value.toFixed(1);
 const kB = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
-const times = (ratio) => `${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}×`;
+const times = (ratio) => `${ratio >= 10 ? ratio.toFixed(0) : ratio >= 1 ? ratio.toFixed(1) : ratio.toFixed(2)}×`;
 const dollars = (value) => (value === 0 ? '$0.00' : value < 0.01 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`);
 const percent = (fraction) => `${(fraction * 100).toFixed(2)} %`;
 const table = (header, rows) => [
@@ -199,7 +199,7 @@ export function formatReport(results) {
       ],
     ),
     '',
-    `- Duration: the measured median CPU time of a warm invocation (section 1: uploads ${us(cost.uploads.workMs * 1000)} µs, downloads ${us(cost.downloads.workMs * 1000)} µs), scaled to ${cost.memoryMb} MB's share of a vCPU (~${(cost.cpuShare * 100).toFixed(0)} %, estimate): ${cost.uploads.lambdaMs.toFixed(2)} ms and ${cost.downloads.lambdaMs.toFixed(2)} ms, plus for downloads an assumed ${cost.downloads.waitMs} ms waiting on S3's HEAD (estimate; not measurable offline). Lambda bills per 1 ms, rounded up.`,
+    `- Duration: the measured median time of a warm invocation (section 1: uploads ${us(cost.uploads.workMs * 1000)} µs, downloads ${us(cost.downloads.workMs * 1000)} µs, on a whole core) scaled to ${cost.memoryMb} MB's share of a vCPU (~${(cost.cpuShare * 100).toFixed(0)} %, estimate), plus for downloads an assumed ${cost.downloads.waitMs} ms waiting on S3's HEAD (estimate; not measurable offline): ${cost.uploads.lambdaMs.toFixed(2)} ms and ${cost.downloads.lambdaMs.toFixed(2)} ms. Lambda bills per 1 ms, rounded up, so sub-millisecond work bills as 1 ms.`,
     `- A cold start adds its INIT (billed since August 2025): the measured import, ${ms(cost.initMs.uploads)} ms (uploads) and ${ms(cost.initMs.downloads)} ms (downloads) here, scaled the same way, is ${dollars(cost.perMillionColdStarts.uploads)} and ${dollars(cost.perMillionColdStarts.downloads)} per million cold starts (estimate).`,
   );
   return lines;

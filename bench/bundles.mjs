@@ -18,10 +18,10 @@ import * as esbuild from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where every artefact goes (gitignored). */
-export const OUT = path.join(ROOT, 'bench', 'out');
+const OUT = path.join(ROOT, 'bench', 'out');
 
 /** The deployed functions, by name, with their handler files. */
-export const FUNCTIONS = { uploads: 'lambdas/uploads.ts', downloads: 'lambdas/downloads.ts' };
+const FUNCTIONS = { uploads: 'lambdas/uploads.ts', downloads: 'lambdas/downloads.ts' };
 
 /** `FUNCTION_BUNDLING` (lib/construct/signing-function.ts) as the esbuild options NodejsFunction passes. */
 const PRODUCTION_OPTIONS = {

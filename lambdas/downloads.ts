@@ -19,13 +19,13 @@ import { S3_LIMITS } from './shared/limits';
 import { audit } from './shared/logs';
 import { measureLatency, recordUrlIssued } from './shared/metrics';
 import type { RouteKey } from './shared/routes';
-import { headObject } from './shared/object-head';
+import { headObject, type HeadRequest } from './shared/object-head';
 import { s3ClientFor, loadS3, s3ErrorCode } from './shared/s3-client';
 
 /** What the downloads function depends on; tests pass fakes. */
 export interface DownloadsDependencies extends SigningDependencies {
-  /** Used for the HEAD before a download. @default globalThis.fetch */
-  readonly fetch?: typeof fetch;
+  /** Sends the HEAD before a download. @default `sendHeadRequest`: over `node:https` */
+  readonly sendHead?: HeadRequest;
 }
 
 /** The body of `POST /downloads`. */
@@ -74,7 +74,7 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
   const ttl = Math.min(input.expiresIn ?? limits.downloadUrlTtlSeconds, limits.maxDownloadUrlTtlSeconds);
   const session = await sessions.sessionFor(caller.sub, ttl);
 
-  const head = await headObject(signer, session, object.key, deps.fetch);
+  const head = await headObject(signer, session, object.key, deps.sendHead);
   if (!head) throw new ApiError('NOT_FOUND', 'No file with this key.');
 
   const disposition = contentDisposition(input.disposition ?? 'attachment', object.name, head.filename ?? object.name);

@@ -1,0 +1,55 @@
+/**
+ * Section 4: URL requests over HTTP against local mode on loopback (`bench/local-api.mjs`, in
+ * its own process), driven by autocannon at a few concurrency levels, each for a bounded time.
+ * What it measures is the whole local path: JWT check, the API Gateway stand-in, the handler,
+ * and for downloads the HEAD to the S3 emulator. Every answer must be a 2xx.
+ */
+import autocannon from 'autocannon';
+import { startFreshProcess } from './fresh-process.mjs';
+
+/** Runs `connections` × (upload, download) for `seconds` each, after a short warm-up of each route. */
+export async function measureHttpLoad({ connections, seconds }) {
+  const server = startFreshProcess('local-api.mjs', {
+    tsx: true,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
+  const { apiUrl, token, downloadKey, stsCallsBefore } = await server.nextMessage();
+  const routes = [
+    { route: 'POST /uploads', path: '/uploads', body: { filename: 'Holiday photo.jpg', contentType: 'image/jpeg', size: 1234 } },
+    { route: 'POST /downloads', path: '/downloads', body: { key: downloadKey } },
+  ];
+  const rows = [];
+  try {
+    for (const { route, path, body } of routes) {
+      const load = (level, duration) =>
+        autocannon({
+          url: `${apiUrl}${path}`,
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          connections: level,
+          duration,
+        });
+      await load(8, 1);
+      for (const level of connections) {
+        const result = await load(level, seconds);
+        rows.push({
+          route,
+          connections: level,
+          urlsPerSecond: result.requests.average,
+          meanMs: result.latency.mean,
+          p50Ms: result.latency.p50,
+          p99Ms: result.latency.p99,
+          requests: result.requests.total,
+          non2xx: result.non2xx,
+          errors: result.errors + result.timeouts,
+        });
+      }
+    }
+  } finally {
+    server.send('stop');
+  }
+  const { stsCalls } = await server.nextMessage();
+  await server.exited;
+  return { seconds, rows, stsCallsDuringLoad: stsCalls - stsCallsBefore };
+}

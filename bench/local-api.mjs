@@ -1,0 +1,38 @@
+/**
+ * Section 4's server: local mode (the handler modules behind the API Gateway stand-in, against
+ * the S3 and Cognito emulators), started in a fresh process so that the load generator in
+ * `bench/run.mjs` gets the other core. Signs in as alice with the typed client, uploads one
+ * small file for the download requests to ask for, reports `{apiUrl, token, downloadKey}`,
+ * and stops when told to.
+ *
+ * Run with tsx (`startFreshProcess('local-api.mjs', { tsx: true })`): local mode and the client
+ * are TypeScript. They are `require`d: tsx compiles them as CommonJS (the package is not
+ * `"type": "module"`), and local mode's own `import()` of the handlers resolves only that way.
+ */
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { createFileClient, signInWithPassword } = require('../client');
+const { DEFAULT_PASSWORD, startLocalStack } = require('../local/local-stack');
+
+const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-local-'));
+const stack = await startLocalStack({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory });
+const { idToken } = await signInWithPassword({
+  endpoint: stack.outputs.CognitoEndpoint,
+  clientId: stack.outputs.UserPoolClientId,
+  username: 'alice',
+  password: DEFAULT_PASSWORD,
+});
+const client = createFileClient({ apiUrl: stack.outputs.ApiUrl, getToken: () => idToken });
+const { key } = await client.upload(Buffer.from('hello'), { filename: 'hello.txt', contentType: 'text/plain' });
+
+process.send({ apiUrl: stack.outputs.ApiUrl, token: idToken, downloadKey: key, stsCallsBefore: stack.sts.assumeRoleCalls() });
+process.once('message', async () => {
+  const stsCalls = stack.sts.assumeRoleCalls();
+  await stack.stop();
+  fs.rmSync(directory, { recursive: true, force: true });
+  process.send({ stsCalls }, () => process.exit(0));
+});

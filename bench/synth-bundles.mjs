@@ -1,0 +1,33 @@
+/**
+ * Synthesizes the CDK app into `{outdir}/cdk.out` with real bundling, as `cdk synth` does, and
+ * prints, as JSON, each function's bundle file (what Lambda would run, byte for byte), memory
+ * and architecture.
+ *
+ * Run with tsx (`node --import tsx bench/synth-bundles.mjs bench/out`): it imports the app's TypeScript.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { FileServiceStack } from '../lib/stack/file-service-stack';
+
+const cdkJson = JSON.parse(fs.readFileSync(new URL('../cdk.json', import.meta.url), 'utf8'));
+const outdir = path.resolve(process.argv[2] ?? 'bench/out', 'cdk.out');
+fs.rmSync(outdir, { recursive: true, force: true });
+
+// Asset metadata names each function's bundle folder in the template, as in test/infra/bundles.test.ts.
+const app = new App({ outdir, context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true } });
+const stack = new FileServiceStack(app, 'SecureFileService');
+const assembly = app.synth();
+const resources = Object.entries(assembly.getStackByName(stack.stackName).template.Resources);
+
+const functionOf = (name) => {
+  const [, { Metadata, Properties }] = resources.find(
+    ([id, { Type }]) => Type === 'AWS::Lambda::Function' && id.startsWith(`FileService${name}Function`),
+  );
+  return {
+    bundle: path.join(assembly.directory, Metadata['aws:asset:path'], 'index.mjs'),
+    memoryMb: Properties.MemorySize,
+    architecture: Properties.Architectures[0],
+  };
+};
+console.log(JSON.stringify({ uploads: functionOf('Uploads'), downloads: functionOf('Downloads') }));

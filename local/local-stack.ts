@@ -120,6 +120,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       S3_ENDPOINT: s3.endpoint,
       FILE_SERVICE_LIMITS: JSON.stringify(limits),
       ...ROLE_ARNS,
+      // Powertools' `service` dimension: the construct names it after its path; locally, after local mode.
+      // (Not imported from the metrics module: importing it would create its metrics before this is set.)
+      POWERTOOLS_SERVICE_NAME: `${STACK_NAME}/local`,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     const handlers: Record<FunctionName, LambdaHandler> = {

@@ -264,5 +264,6 @@ describe('metrics in local mode', () => {
 
     expect(metricNamesOf(metrics.datapoints())).toEqual(expect.arrayContaining(['UploadBytes', 'UrlsIssued']));
     expect(metrics.lines().every((line) => line._aws.CloudWatchMetrics[0]?.Namespace === 'SecureFileService')).toBe(true);
+    expect(metrics.lines().every((line) => line.service === 'SecureFileService/local')).toBe(true);
   });
 });

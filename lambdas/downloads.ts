@@ -20,7 +20,7 @@ import { audit } from './shared/logs';
 import { measureLatency, recordUrlIssued } from './shared/metrics';
 import type { RouteKey } from './shared/routes';
 import { headObject, type HeadRequest } from './shared/object-head';
-import { s3ClientFor, loadS3, s3ErrorCode } from './shared/s3-client';
+import { s3ErrorCode, s3For } from './shared/s3-client';
 
 /** What the downloads function depends on; tests pass fakes. */
 export interface DownloadsDependencies extends SigningDependencies {
@@ -106,7 +106,10 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
 
 async function listFiles(deps: DownloadsDependencies, input: ListRequest, caller: Caller): Promise<ApiResult> {
   const session = await deps.sessions.sessionFor(caller.sub, 60);
-  const [client, { ListObjectsV2Command }] = await Promise.all([s3ClientFor(session, deps.location), loadS3()]);
+  const {
+    client,
+    commands: { ListObjectsV2Command },
+  } = await s3For(session, deps.location);
   const page = await measureLatency('s3', () =>
     client.send(
       new ListObjectsV2Command({

@@ -19,7 +19,7 @@ import { encodeRfc5987 } from './shared/content-disposition';
 import { signingDependencies, type SigningDependencies } from './shared/environment';
 import { ApiError } from './shared/errors';
 import { apiHandler, jsonRoute, type ApiResult, type Caller } from './shared/http';
-import { authorizeKey, checkedFileName, extensionOf, newObjectKey, safeFileName } from './shared/keys';
+import { authorizeKey, checkedFileName, extensionOf, FILENAME_METADATA_HEADER, newObjectKey, safeFileName } from './shared/keys';
 import { S3_LIMITS, type FileServiceLimits } from './shared/limits';
 import { audit } from './shared/logs';
 import { recordPartsSigned, recordUploadDeclared, recordUrlIssued } from './shared/metrics';
@@ -126,7 +126,7 @@ async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: 
     'content-length': String(upload.size),
     'if-none-match': '*',
     ...(upload.checksumSha256 && { 'x-amz-checksum-sha256': upload.checksumSha256 }),
-    'x-amz-meta-filename': encodeRfc5987(upload.filename),
+    [FILENAME_METADATA_HEADER]: encodeRfc5987(upload.filename),
   };
   const ttl = deps.limits.uploadUrlTtlSeconds;
   const session = await deps.sessions.sessionFor(caller.sub, ttl);

@@ -42,8 +42,11 @@ const KEY_PATTERN = new RegExp(`^users/(${SUB})/(${OBJECT_ID})(?:\\.(${DECLARED_
 const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 // Half of a surrogate pair on its own: JSON allows `"\ud800"`, but it is no character and cannot be percent-encoded.
 const LONE_SURROGATE = /\p{Cs}/u;
-// Uploads store the original name percent-encoded in this header; S3 counts its name and value against the metadata limit.
-const FILENAME_METADATA_HEADER = 'x-amz-meta-filename';
+/**
+ * Uploads store the original name, percent-encoded, in this signed header; downloads read it back
+ * for `Content-Disposition`. S3 counts its name and value against the 2 KB metadata limit.
+ */
+export const FILENAME_METADATA_HEADER = 'x-amz-meta-filename';
 
 /** The parts of a valid object key. */
 export interface ObjectKey {

@@ -6,7 +6,7 @@
 import { ApiError, storageUnavailable } from './errors';
 import type { BucketLocation } from './object-urls';
 import type { RoleSession } from './role-sessions';
-import { loadS3, s3ClientFor, s3ErrorCode } from './s3-client';
+import { s3ErrorCode, s3For } from './s3-client';
 
 /** What a new multipart upload is. */
 export interface NewMultipartUpload {
@@ -18,7 +18,10 @@ export interface NewMultipartUpload {
 
 /** Starts a multipart upload; answers its upload id. */
 export async function createMultipartUpload(session: RoleSession, location: BucketLocation, upload: NewMultipartUpload): Promise<string> {
-  const [client, { CreateMultipartUploadCommand }] = await Promise.all([s3ClientFor(session, location), loadS3()]);
+  const {
+    client,
+    commands: { CreateMultipartUploadCommand },
+  } = await s3For(session, location);
   const answer = await client
     .send(
       new CreateMultipartUploadCommand({
@@ -37,7 +40,10 @@ export async function createMultipartUpload(session: RoleSession, location: Buck
 
 /** Proves the upload exists for this key before more part URLs are signed: 404 otherwise. */
 export async function assertUploadExists(session: RoleSession, location: BucketLocation, key: string, uploadId: string): Promise<void> {
-  const [client, { ListPartsCommand }] = await Promise.all([s3ClientFor(session, location), loadS3()]);
+  const {
+    client,
+    commands: { ListPartsCommand },
+  } = await s3For(session, location);
   await client
     .send(new ListPartsCommand({ Bucket: location.bucket, Key: key, UploadId: uploadId, MaxParts: 1 }))
     .catch((error: unknown) => {
@@ -54,7 +60,10 @@ export async function completeMultipartUpload(
   location: BucketLocation,
   upload: { key: string; uploadId: string; size: number; parts: readonly { partNumber: number; etag: string }[] },
 ): Promise<void> {
-  const [client, { CompleteMultipartUploadCommand }] = await Promise.all([s3ClientFor(session, location), loadS3()]);
+  const {
+    client,
+    commands: { CompleteMultipartUploadCommand },
+  } = await s3For(session, location);
   await client
     .send(
       new CompleteMultipartUploadCommand({
@@ -73,7 +82,10 @@ export async function completeMultipartUpload(
 
 /** Aborts the upload; S3 drops the parts already sent. */
 export async function abortMultipartUpload(session: RoleSession, location: BucketLocation, key: string, uploadId: string): Promise<void> {
-  const [client, { AbortMultipartUploadCommand }] = await Promise.all([s3ClientFor(session, location), loadS3()]);
+  const {
+    client,
+    commands: { AbortMultipartUploadCommand },
+  } = await s3For(session, location);
   await client.send(new AbortMultipartUploadCommand({ Bucket: location.bucket, Key: key, UploadId: uploadId })).catch((error: unknown) => {
     throw uploadError(error);
   });

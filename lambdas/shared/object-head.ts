@@ -11,6 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { decodeRfc5987 } from './content-disposition';
 import { storageUnavailable } from './errors';
+import { FILENAME_METADATA_HEADER } from './keys';
 import { log } from './logs';
 import { measureLatency } from './metrics';
 import type { ObjectUrlSigner } from './object-urls';
@@ -64,7 +65,7 @@ export async function headObject(
     const value = response.headers[name];
     return Array.isArray(value) ? value[0] : value;
   };
-  const filename = decodeRfc5987(header('x-amz-meta-filename') ?? '');
+  const filename = decodeRfc5987(header(FILENAME_METADATA_HEADER) ?? '');
   return {
     size: Number(header('content-length') ?? 0),
     contentType: header('content-type') ?? 'application/octet-stream',

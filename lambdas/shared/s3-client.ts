@@ -13,18 +13,13 @@ export type S3Module = typeof import('@aws-sdk/client-s3');
 let s3Module: Promise<S3Module> | undefined;
 const clients = new WeakMap<RoleSession, S3Client>();
 
-/** Loads `@aws-sdk/client-s3` once. */
-export function loadS3(): Promise<S3Module> {
+/** The S3 client that acts with a user's role session, and the SDK module's commands to send with it. */
+export async function s3For(session: RoleSession, location: BucketLocation): Promise<{ client: S3Client; commands: S3Module }> {
   s3Module ??= import('@aws-sdk/client-s3');
-  return s3Module;
-}
-
-/** The S3 client that acts with a user's role session. */
-export async function s3ClientFor(session: RoleSession, location: BucketLocation): Promise<S3Client> {
-  const { S3Client } = await loadS3();
+  const commands = await s3Module;
   let client = clients.get(session);
   if (!client) {
-    client = new S3Client({
+    client = new commands.S3Client({
       region: location.region,
       credentials: session.credentials,
       // The SDK's default CRC32 checksums break browser uploads and emulators; S3 needs none here.
@@ -36,7 +31,7 @@ export async function s3ClientFor(session: RoleSession, location: BucketLocation
     });
     clients.set(session, client);
   }
-  return client;
+  return { client, commands };
 }
 
 /** The S3 error code of a failed SDK call (`NoSuchUpload`, `InvalidArgument`…), if S3 answered at all. */

@@ -16,10 +16,10 @@ import * as path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const { createFileClient, signInWithPassword } = require('../client');
-const { DEFAULT_PASSWORD, startLocalStack } = require('../local/local-stack');
+const { DEFAULT_PASSWORD, startLocalMode } = require('../local/local-mode');
 
 const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-local-'));
-const stack = await startLocalStack({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory });
+const stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory });
 const { idToken } = await signInWithPassword({
   endpoint: stack.outputs.CognitoEndpoint,
   clientId: stack.outputs.UserPoolClientId,

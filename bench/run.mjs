@@ -61,9 +61,8 @@ const functionEnvironment = (s3Endpoint) => ({
   AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   BUCKET_NAME: 'secure-file-service-bench',
-  UPLOADER_ROLE_ARN: 'arn:aws:iam::111122223333:role/bench-uploader',
-  READER_ROLE_ARN: 'arn:aws:iam::111122223333:role/bench-reader',
-  FILE_SERVICE_LIMITS: '{}',
+  SIGNING_ROLE_ARN: 'arn:aws:iam::111122223333:role/bench-signer',
+  FILE_SERVICE_SETTINGS: '{}',
   POWERTOOLS_SERVICE_NAME: 'bench',
   ...(s3Endpoint && { S3_ENDPOINT: s3Endpoint }),
 });

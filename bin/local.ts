@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** `npm start`: the whole service on this machine. Ports and users from the environment. */
-import { startLocalStack } from '../local/local-stack';
+import { startLocalMode } from '../local/local-mode';
 import { demoFiles } from '../local/demo-files';
 import { banner } from '../local/banner';
 
@@ -10,7 +10,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const started = Date.now();
 
-startLocalStack({
+startLocalMode({
   apiPort: port('API_PORT', 3000),
   s3Port: port('S3_PORT', 4569),
   cognitoPort: port('COGNITO_PORT', 9229),
@@ -22,10 +22,10 @@ startLocalStack({
   staticFiles: demoFiles,
   logRequests: true,
 }).then(
-  (stack) => {
-    console.log(banner(stack, Date.now() - started));
+  (local) => {
+    console.log(banner(local, Date.now() - started));
     const shutdown = () => {
-      stack.stop().then(() => process.exit(0));
+      local.stop().then(() => process.exit(0));
     };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);

@@ -1,3 +1,11 @@
+import { GATEWAY_ERROR_CODES, type ApiErrorBody, type ErrorCode, type GatewayErrorCode } from '../contract/errors';
+
+/**
+ * Every code a `FileApiError` may carry: the API's own, API Gateway's, S3's refusals as
+ * `S3_<Code>`, another status as `HTTP_<status>`, and the client's own for no answer at all.
+ */
+export type FileErrorCode = ErrorCode | GatewayErrorCode | `S3_${string}` | `HTTP_${number}` | 'NETWORK_ERROR' | 'ABORTED' | 'MISSING_ETAG';
+
 /** The one error type the client throws, for the API's errors, S3's refusals and network failures alike. */
 export class FileApiError extends Error {
   override readonly name = 'FileApiError';
@@ -6,7 +14,7 @@ export class FileApiError extends Error {
     /** HTTP status; 0 when no answer arrived (network failure, abort). */
     readonly status: number,
     /** The API's error code (`UNSUPPORTED_TYPE`…), `S3_<Code>` for S3's refusals, or `NETWORK_ERROR` / `ABORTED`. */
-    readonly code: string,
+    readonly code: FileErrorCode,
     message: string,
     /** The API's request id, to quote when reporting a problem. */
     readonly requestId?: string,
@@ -29,13 +37,13 @@ export async function apiError(response: Response): Promise<FileApiError> {
   } catch {
     body = undefined;
   }
-  const error = (body as { error?: { code?: string; message?: string; requestId?: string } } | undefined)?.error;
+  const error = (body as Partial<ApiErrorBody> | undefined)?.error;
   if (error?.code) return new FileApiError(response.status, error.code, error.message ?? error.code, error.requestId);
   // API Gateway's own answers (authorizer, throttling) are `{"message": "..."}`.
   const message = (body as { message?: string } | undefined)?.message ?? (text || response.statusText);
-  const code = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 413: 'BODY_TOO_LARGE', 429: 'TOO_MANY_REQUESTS' }[
-    response.status
-  ];
+  const code = Object.hasOwn(GATEWAY_ERROR_CODES, response.status)
+    ? GATEWAY_ERROR_CODES[response.status as keyof typeof GATEWAY_ERROR_CODES]
+    : undefined;
   return new FileApiError(response.status, code ?? `HTTP_${response.status}`, message);
 }
 

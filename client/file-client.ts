@@ -3,7 +3,8 @@
  * and moves the bytes to and from S3 itself, sending exactly the headers the URL was signed
  * with.
  */
-import type { DownloadRequest, DownloadUrl, FileListPage, UploadPlan, UploadRequest } from './api-types';
+import type { DownloadUrl, FileListPage, UploadPlan } from '../contract/answers';
+import type { DownloadRequest, ListRequest, UploadRequest } from '../contract/requests';
 import { apiError, FileApiError, isExpiredUrl } from './errors';
 import { uploadInParts } from './multipart-upload';
 import { aborted, putBytes } from './put-object';
@@ -55,7 +56,7 @@ export interface UploadedFile {
 export interface FileClient {
   upload(file: Blob | Uint8Array, options?: UploadOptions): Promise<UploadedFile>;
   getDownloadUrl(key: string, options?: Omit<DownloadRequest, 'key'>): Promise<DownloadUrl>;
-  list(options?: { cursor?: string; limit?: number }): Promise<FileListPage>;
+  list(options?: ListRequest): Promise<FileListPage>;
 }
 
 /** Creates a client for one API. */

@@ -8,6 +8,15 @@ export {
   type UploadOptions,
   type UploadProgress,
 } from './file-client';
-export { FileApiError } from './errors';
+export { FileApiError, type FileErrorCode } from './errors';
 export { signInWithPassword, type CognitoTokens, type PasswordSignIn } from './cognito';
-export type * from './api-types';
+export type * from '../contract/answers';
+export type { ApiErrorBody, ErrorCode } from '../contract/errors';
+export type {
+  AbortUploadRequest,
+  CompleteUploadRequest,
+  DownloadRequest,
+  ListRequest,
+  PartUrlsRequest,
+  UploadRequest,
+} from '../contract/requests';

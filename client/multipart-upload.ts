@@ -3,7 +3,8 @@
  * and server errors, re-signed when its URL expired mid-upload, then completed; aborted on
  * cancel or failure, so nothing is left behind.
  */
-import type { CompletedUpload, MultipartUpload, PartUrl, PartUrls } from './api-types';
+import type { CompletedUpload, MultipartUpload, PartUrl, PartUrls } from '../contract/answers';
+import { MAX_PARTS_PER_BATCH } from '../contract/constants';
 import { FileApiError, isExpiredUrl } from './errors';
 import { putBytes } from './put-object';
 import { withRetries } from './retry';
@@ -22,8 +23,6 @@ export interface MultipartContext {
   readonly fetch?: typeof fetch;
 }
 
-/** Most part URLs asked for at once (the API's limit). */
-const URL_BATCH = 100;
 /** A URL this close to expiry is re-signed before use rather than failing mid-part. */
 const EXPIRY_MARGIN_MS = 30_000;
 
@@ -128,7 +127,7 @@ class PartUrlCache {
   private fetchFrom(partNumber: number): Promise<void> {
     const { plan, signal } = this.context;
     const partNumbers: number[] = [];
-    for (let next = partNumber; next <= plan.partCount && partNumbers.length < URL_BATCH; next += 1) {
+    for (let next = partNumber; next <= plan.partCount && partNumbers.length < MAX_PARTS_PER_BATCH; next += 1) {
       const cached = this.urls.get(next);
       if (next === partNumber || !cached || cached.expiresAt - Date.now() <= EXPIRY_MARGIN_MS) {
         if (!this.pending.has(next)) partNumbers.push(next);

@@ -8,17 +8,16 @@
  * - `GET /files?cursor&limit` → `{files: [{key, name, size, lastModified}], nextCursor?}`, the
  *   caller's own files.
  */
-import * as v from 'valibot';
-import type { DownloadUrl, FileEntry, FileListPage } from '../client/api-types';
+import type * as v from 'valibot';
+import type { DownloadUrl, FileEntry, FileListPage } from '../contract/answers';
+import { DownloadRequestSchema, ListRequestSchema } from '../contract/requests';
+import { urlIssued } from './shared/audit';
 import { contentDisposition } from './shared/content-disposition';
-import { signingDependencies, type SigningDependencies } from './shared/environment';
+import { signingDependencies, type SigningDependencies } from './shared/dependencies';
 import { ApiError, storageUnavailable } from './shared/errors';
 import { apiHandler, jsonRoute, queryRoute, type ApiResult, type Caller } from './shared/http';
 import { authorizeKey, ownerPrefix, parseObjectKey } from './shared/keys';
-import { S3_LIMITS } from './shared/limits';
-import { audit } from './shared/logs';
-import { measureLatency, recordUrlIssued } from './shared/metrics';
-import type { RouteKey } from './shared/routes';
+import { measureLatency } from './shared/metrics';
 import { headObject, type HeadRequest } from './shared/object-head';
 import { s3ErrorCode, s3For } from './shared/s3-client';
 
@@ -28,50 +27,21 @@ export interface DownloadsDependencies extends SigningDependencies {
   readonly sendHead?: HeadRequest;
 }
 
-/** The body of `POST /downloads`. */
-export const DownloadRequestSchema = v.strictObject({
-  key: v.pipe(v.string('must be a string'), v.maxLength(S3_LIMITS.maxKeyBytes, `must be at most ${S3_LIMITS.maxKeyBytes} characters`)),
-  disposition: v.optional(v.picklist(['inline', 'attachment'], "must be 'inline' or 'attachment'")),
-  expiresIn: v.optional(
-    v.pipe(v.number('must be a number'), v.integer('must be whole seconds'), v.minValue(1, 'must be at least 1 second')),
-  ),
-});
-
-/** A validated download request. */
-export type DownloadRequest = v.InferOutput<typeof DownloadRequestSchema>;
-
-/** Largest page of `GET /files`. */
-export const MAX_LIST_LIMIT = 1000;
-
-/** The query of `GET /files`. */
-export const ListRequestSchema = v.object({
-  cursor: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(1024, 'must be at most 1024 characters'))),
-  limit: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d{1,4}$/, `must be a whole number from 1 to ${MAX_LIST_LIMIT}`),
-      v.transform(Number),
-      v.minValue(1, `must be a whole number from 1 to ${MAX_LIST_LIMIT}`),
-      v.maxValue(MAX_LIST_LIMIT, `must be a whole number from 1 to ${MAX_LIST_LIMIT}`),
-    ),
-  ),
-});
-
-/** A validated list request. */
-export type ListRequest = v.InferOutput<typeof ListRequestSchema>;
+type DownloadRequest = v.InferOutput<typeof DownloadRequestSchema>;
+type ListRequest = v.InferOutput<typeof ListRequestSchema>;
 
 /** Creates the downloads handler around its dependencies. */
 export function createDownloadsHandler(dependencies: DownloadsDependencies) {
-  return apiHandler<RouteKey<'downloads'>>({
+  return apiHandler('downloads', {
     'POST /downloads': jsonRoute(DownloadRequestSchema, (input, caller) => createDownload(dependencies, input, caller)),
     'GET /files': queryRoute(ListRequestSchema, (input, caller) => listFiles(dependencies, input, caller)),
   });
 }
 
 async function createDownload(deps: DownloadsDependencies, input: DownloadRequest, caller: Caller): Promise<ApiResult> {
-  const { limits, sessions, signer } = deps;
-  const object = authorizeKey(input.key, caller.sub, limits.readAccess);
-  const ttl = Math.min(input.expiresIn ?? limits.downloadUrlTtlSeconds, limits.maxDownloadUrlTtlSeconds);
+  const { settings, sessions, signer } = deps;
+  const object = authorizeKey(input.key, caller.sub, settings.readAccess);
+  const ttl = Math.min(input.expiresIn ?? settings.downloadUrlTtlSeconds, settings.maxDownloadUrlTtlSeconds);
   const session = await sessions.sessionFor(caller.sub, ttl);
 
   const head = await headObject(signer, session, object.key, deps.sendHead);
@@ -84,15 +54,7 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
     ttl,
   );
   const expires = new Date(expiresAt).toISOString();
-  recordUrlIssued('download');
-  audit({
-    operation: 'download',
-    userId: caller.sub,
-    key: object.key,
-    expiresAt: expires,
-    sourceIp: caller.sourceIp,
-    requestId: caller.requestId,
-  });
+  urlIssued(caller, { operation: 'download', key: object.key, expiresAt: expires });
   const answer: DownloadUrl = {
     key: object.key,
     url,
@@ -115,7 +77,7 @@ async function listFiles(deps: DownloadsDependencies, input: ListRequest, caller
       new ListObjectsV2Command({
         Bucket: deps.location.bucket,
         Prefix: ownerPrefix(caller.sub),
-        MaxKeys: input.limit ?? 100,
+        MaxKeys: input.limit,
         ContinuationToken: input.cursor,
       }),
     ),
@@ -132,4 +94,4 @@ async function listFiles(deps: DownloadsDependencies, input: ListRequest, caller
 }
 
 /** The deployed handler: dependencies from the Lambda environment, read once at init. */
-export const handler = createDownloadsHandler(signingDependencies(process.env, 'READER_ROLE_ARN'));
+export const handler = createDownloadsHandler(signingDependencies(process.env));

@@ -13,75 +13,24 @@
  * Every call after the first proves the key is under the caller's own prefix before anything
  * else (403), and S3 binds the upload id to the key (404 when they do not match).
  */
-import * as v from 'valibot';
-import type { CompletedUpload, MultipartUpload, PartUrl, PartUrls, SinglePutUpload } from '../client/api-types';
+import type * as v from 'valibot';
+import type { CompletedUpload, MultipartUpload, PartUrl, PartUrls, SinglePutUpload } from '../contract/answers';
+import { MAX_PARTS_PER_BATCH, S3_LIMITS } from '../contract/constants';
+import { AbortUploadRequestSchema, CompleteUploadRequestSchema, PartUrlsRequestSchema, UploadRequestSchema } from '../contract/requests';
+import { urlIssued } from './shared/audit';
 import { encodeRfc5987 } from './shared/content-disposition';
-import { signingDependencies, type SigningDependencies } from './shared/environment';
+import { signingDependencies, type SigningDependencies } from './shared/dependencies';
 import { ApiError } from './shared/errors';
 import { apiHandler, jsonRoute, type ApiResult, type Caller } from './shared/http';
 import { authorizeKey, checkedFileName, extensionOf, FILENAME_METADATA_HEADER, newObjectKey, safeFileName } from './shared/keys';
-import { S3_LIMITS, type FileServiceLimits } from './shared/limits';
-import { audit } from './shared/logs';
-import { recordPartsSigned, recordUploadDeclared, recordUrlIssued } from './shared/metrics';
+import { recordPartsSigned, recordUploadDeclared } from './shared/metrics';
 import { abortMultipartUpload, assertUploadExists, completeMultipartUpload, createMultipartUpload } from './shared/multipart-uploads';
-import { MAX_PARTS_PER_BATCH, partLength, planParts, type PartPlan } from './shared/multipart-plan';
+import { partLength, planParts, type PartPlan } from './shared/multipart-plan';
 import type { RoleSession } from './shared/role-sessions';
-import type { RouteKey } from './shared/routes';
+import type { HandlerSettings } from './shared/settings';
 
 /** What the uploads function depends on; tests pass fakes. */
 export type UploadsDependencies = SigningDependencies;
-
-const KEY = v.pipe(v.string('must be a string'), v.maxLength(S3_LIMITS.maxKeyBytes, `must be at most ${S3_LIMITS.maxKeyBytes} characters`));
-const UPLOAD_ID = v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9._~+=/-]{1,1024}$/, 'is not an upload id'));
-const PART_NUMBER = v.pipe(
-  v.number('must be a number'),
-  v.integer('must be a whole number'),
-  v.minValue(1, 'must be at least 1'),
-  v.maxValue(S3_LIMITS.maxParts, `must be at most ${S3_LIMITS.maxParts}`),
-);
-
-/** The body of `POST /uploads`. */
-export const UploadRequestSchema = v.strictObject({
-  filename: v.string('must be a string'),
-  contentType: v.pipe(v.string('must be a string'), v.maxLength(255, 'must be at most 255 characters')),
-  size: v.pipe(v.number('must be a number'), v.integer('must be a whole number of bytes'), v.minValue(1, 'must be at least 1 byte')),
-  checksumSha256: v.optional(
-    v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9+/]{43}=$/, 'must be the base64-encoded SHA-256 of the file')),
-  ),
-});
-
-/** The body of `POST /uploads/parts`. */
-export const PartUrlsRequestSchema = v.strictObject({
-  key: KEY,
-  uploadId: UPLOAD_ID,
-  partNumbers: v.pipe(
-    v.array(PART_NUMBER, 'must be a list of part numbers'),
-    v.minLength(1, 'must name at least one part'),
-    v.maxLength(MAX_PARTS_PER_BATCH, `must name at most ${MAX_PARTS_PER_BATCH} parts`),
-    v.check((numbers) => new Set(numbers).size === numbers.length, 'must not repeat a part number'),
-  ),
-});
-
-/** The body of `POST /uploads/complete`. */
-export const CompleteUploadRequestSchema = v.strictObject({
-  key: KEY,
-  uploadId: UPLOAD_ID,
-  parts: v.pipe(
-    v.array(
-      v.strictObject({
-        partNumber: PART_NUMBER,
-        // S3's ETags: quoted hex, with a suffix for some encryptions; quotes optional here.
-        etag: v.pipe(v.string('must be a string'), v.regex(/^"?[A-Za-z0-9-]{1,64}"?$/, 'is not an ETag')),
-      }),
-      'must be a list of {partNumber, etag}',
-    ),
-    v.minLength(1, 'must list every part'),
-    v.maxLength(S3_LIMITS.maxParts, `must list at most ${S3_LIMITS.maxParts} parts`),
-  ),
-});
-
-/** The body of `POST /uploads/abort`. */
-export const AbortUploadRequestSchema = v.strictObject({ key: KEY, uploadId: UPLOAD_ID });
 
 type UploadRequest = v.InferOutput<typeof UploadRequestSchema>;
 type PartUrlsRequest = v.InferOutput<typeof PartUrlsRequestSchema>;
@@ -90,7 +39,7 @@ type AbortUploadRequest = v.InferOutput<typeof AbortUploadRequestSchema>;
 
 /** Creates the uploads handler around its dependencies. */
 export function createUploadsHandler(dependencies: UploadsDependencies) {
-  return apiHandler<RouteKey<'uploads'>>({
+  return apiHandler('uploads', {
     'POST /uploads': jsonRoute(UploadRequestSchema, (input, caller) => createUpload(dependencies, input, caller)),
     'POST /uploads/parts': jsonRoute(PartUrlsRequestSchema, (input, caller) => signMoreParts(dependencies, input, caller)),
     'POST /uploads/complete': jsonRoute(CompleteUploadRequestSchema, (input, caller) => completeUpload(dependencies, input, caller)),
@@ -99,15 +48,15 @@ export function createUploadsHandler(dependencies: UploadsDependencies) {
 }
 
 async function createUpload(deps: UploadsDependencies, input: UploadRequest, caller: Caller): Promise<ApiResult> {
-  const { limits } = deps;
+  const { settings } = deps;
   const filename = checkedFileName(input.filename);
-  const { contentType, extension } = allowedType(input.contentType, filename, limits);
-  checkSize(input, limits);
+  const { contentType, extension } = allowedType(input.contentType, filename, settings);
+  checkSize(input, settings);
   recordUploadDeclared(input.size, contentType);
   const safeName = safeFileName(filename, extension);
   const upload = { filename, contentType, size: input.size, checksumSha256: input.checksumSha256 };
   // Only a single PUT lets S3 verify a whole-object SHA-256, so a checksum keeps the file in one PUT.
-  return input.size > limits.multipartThresholdBytes && !input.checksumSha256
+  return input.size > settings.multipartThresholdBytes && !input.checksumSha256
     ? startMultipart(deps, caller, { ...upload, key: newObjectKey(caller.sub, safeName, input.size) })
     : signSinglePut(deps, caller, { ...upload, key: newObjectKey(caller.sub, safeName) });
 }
@@ -128,18 +77,22 @@ async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: 
     ...(upload.checksumSha256 && { 'x-amz-checksum-sha256': upload.checksumSha256 }),
     [FILENAME_METADATA_HEADER]: encodeRfc5987(upload.filename),
   };
-  const ttl = deps.limits.uploadUrlTtlSeconds;
+  const ttl = deps.settings.uploadUrlTtlSeconds;
   const session = await deps.sessions.sessionFor(caller.sub, ttl);
   const { url, expiresAt } = await deps.signer.presign(session, { method: 'PUT', key: upload.key, headers }, ttl);
   const answer: SinglePutUpload = { key: upload.key, method: 'PUT', url, headers, expiresAt: new Date(expiresAt).toISOString() };
-  recordUrlIssued('upload');
-  audit({ ...auditContext(caller, 'upload', upload.key, answer.expiresAt), size: upload.size, contentType: upload.contentType });
+  urlIssued(caller, {
+    operation: 'upload',
+    key: upload.key,
+    expiresAt: answer.expiresAt,
+    details: { size: upload.size, contentType: upload.contentType },
+  });
   return { status: 200, body: answer };
 }
 
 async function startMultipart(deps: UploadsDependencies, caller: Caller, upload: NewUpload): Promise<ApiResult> {
   const plan = planParts(upload.size);
-  const ttl = deps.limits.uploadUrlTtlSeconds;
+  const ttl = deps.settings.uploadUrlTtlSeconds;
   const session = await deps.sessions.sessionFor(caller.sub, ttl);
   const uploadId = await createMultipartUpload(session, deps.location, {
     key: upload.key,
@@ -149,34 +102,40 @@ async function startMultipart(deps: UploadsDependencies, caller: Caller, upload:
   const firstParts = Array.from({ length: Math.min(plan.partCount, MAX_PARTS_PER_BATCH) }, (_, index) => index + 1);
   const { parts, expiresAt } = await signParts(deps, session, { key: upload.key, uploadId, plan, partNumbers: firstParts });
   const answer: MultipartUpload = { key: upload.key, uploadId, partSize: plan.partSize, partCount: plan.partCount, parts, expiresAt };
-  recordUrlIssued('upload');
-  audit({
-    ...auditContext(caller, 'upload-multipart', upload.key, expiresAt),
-    size: upload.size,
-    contentType: upload.contentType,
-    partCount: plan.partCount,
-    partNumbers: firstParts,
+  urlIssued(caller, {
+    operation: 'upload',
+    action: 'upload-multipart',
+    key: upload.key,
+    expiresAt,
+    details: { size: upload.size, contentType: upload.contentType, partCount: plan.partCount, partNumbers: firstParts },
   });
   return { status: 200, body: answer };
 }
 
 async function signMoreParts(deps: UploadsDependencies, input: PartUrlsRequest, caller: Caller): Promise<ApiResult> {
-  const { key, plan } = multipartKey(input.key, caller);
+  const { key, plan } = authorizedMultipartKey(input.key, caller);
   const outOfPlan = input.partNumbers.find((partNumber) => partNumber > plan.partCount);
   if (outOfPlan !== undefined) {
     throw new ApiError('INVALID_PARTS', `partNumbers must be from 1 to ${plan.partCount}; ${outOfPlan} is not.`);
   }
-  const ttl = deps.limits.uploadUrlTtlSeconds;
+  const ttl = deps.settings.uploadUrlTtlSeconds;
   const session = await deps.sessions.sessionFor(caller.sub, ttl);
   await assertUploadExists(session, deps.location, key, input.uploadId);
   const { parts, expiresAt } = await signParts(deps, session, { key, uploadId: input.uploadId, plan, partNumbers: input.partNumbers });
   const answer: PartUrls = { key, uploadId: input.uploadId, parts, expiresAt };
-  audit({ ...auditContext(caller, 'upload-parts', key, expiresAt), partNumbers: input.partNumbers });
+  urlIssued(caller, {
+    operation: 'upload',
+    action: 'upload-parts',
+    key,
+    expiresAt,
+    details: { partNumbers: input.partNumbers },
+    counted: false,
+  });
   return { status: 200, body: answer };
 }
 
 async function completeUpload(deps: UploadsDependencies, input: CompleteUploadRequest, caller: Caller): Promise<ApiResult> {
-  const { key, plan } = multipartKey(input.key, caller);
+  const { key, plan } = authorizedMultipartKey(input.key, caller);
   const parts = [...input.parts].sort((a, b) => a.partNumber - b.partNumber);
   const listed = new Set(parts.map(({ partNumber }) => partNumber));
   const missing = Array.from({ length: plan.partCount }, (_, index) => index + 1).filter((partNumber) => !listed.has(partNumber));
@@ -193,14 +152,14 @@ async function completeUpload(deps: UploadsDependencies, input: CompleteUploadRe
 }
 
 async function abortUpload(deps: UploadsDependencies, input: AbortUploadRequest, caller: Caller): Promise<ApiResult> {
-  const { key } = multipartKey(input.key, caller);
+  const { key } = authorizedMultipartKey(input.key, caller);
   const session = await deps.sessions.sessionFor(caller.sub, 60);
   await abortMultipartUpload(session, deps.location, key, input.uploadId);
   return { status: 204 };
 }
 
-/** The caller's own multipart key (403 for another user's) and the plan its declared size implies. */
-function multipartKey(key: string, caller: Caller): { key: string; plan: PartPlan } {
+/** Authorizes a multipart key as the caller's own (400 malformed, 403 another user's) and gives the plan its declared size implies. */
+function authorizedMultipartKey(key: string, caller: Caller): { key: string; plan: PartPlan } {
   const object = authorizeKey(key, caller.sub, 'write');
   // A single-PUT key has no multipart upload: no upload id can match it.
   if (object.declaredSize === undefined) throw new ApiError('NOT_FOUND', 'No upload with this id for this key.');
@@ -213,7 +172,7 @@ async function signParts(
   session: RoleSession,
   request: { key: string; uploadId: string; plan: PartPlan; partNumbers: readonly number[] },
 ): Promise<{ parts: PartUrl[]; expiresAt: string }> {
-  const ttl = deps.limits.uploadUrlTtlSeconds;
+  const ttl = deps.settings.uploadUrlTtlSeconds;
   const signed = await Promise.all(
     request.partNumbers.map(async (partNumber) => {
       const headers = { 'content-length': String(partLength(request.plan, partNumber)) };
@@ -228,9 +187,9 @@ async function signParts(
 }
 
 /** The content type must be on the allow-list (415) and the file name must carry one of its extensions (415). */
-function allowedType(requested: string, filename: string, limits: FileServiceLimits): { contentType: string; extension: string } {
+function allowedType(requested: string, filename: string, settings: HandlerSettings): { contentType: string; extension: string } {
   const contentType = requested.trim().toLowerCase();
-  const extensions = Object.hasOwn(limits.allowedContentTypes, contentType) ? limits.allowedContentTypes[contentType] : undefined;
+  const extensions = Object.hasOwn(settings.allowedContentTypes, contentType) ? settings.allowedContentTypes[contentType] : undefined;
   if (!extensions) throw new ApiError('UNSUPPORTED_TYPE', `Content type '${contentType}' is not allowed.`);
   const extension = extensionOf(filename);
   if (!extension || !extensions.includes(extension)) {
@@ -241,18 +200,14 @@ function allowedType(requested: string, filename: string, limits: FileServiceLim
 }
 
 /** Within the configured maximum, S3's 5 TiB, and, for a checksummed single PUT, S3's 5 GiB. */
-function checkSize(input: UploadRequest, limits: FileServiceLimits): void {
-  const max = Math.min(limits.maxUploadBytes, S3_LIMITS.maxObjectBytes);
+function checkSize(input: UploadRequest, settings: HandlerSettings): void {
+  const max = Math.min(settings.maxUploadBytes, S3_LIMITS.maxObjectBytes);
   if (input.size > max) throw new ApiError('FILE_TOO_LARGE', `Files may be at most ${max} bytes.`);
-  const singlePut = input.checksumSha256 !== undefined || input.size <= limits.multipartThresholdBytes;
+  const singlePut = input.checksumSha256 !== undefined || input.size <= settings.multipartThresholdBytes;
   if (singlePut && input.size > S3_LIMITS.maxSinglePutBytes) {
     throw new ApiError('FILE_TOO_LARGE', `S3 verifies checksumSha256 in a single PUT of at most ${S3_LIMITS.maxSinglePutBytes} bytes.`);
   }
 }
 
-function auditContext(caller: Caller, operation: string, key: string, expiresAt: string) {
-  return { operation, userId: caller.sub, key, expiresAt, sourceIp: caller.sourceIp, requestId: caller.requestId };
-}
-
 /** The deployed handler: dependencies from the Lambda environment, read once at init. */
-export const handler = createUploadsHandler(signingDependencies(process.env, 'UPLOADER_ROLE_ARN'));
+export const handler = createUploadsHandler(signingDependencies(process.env));

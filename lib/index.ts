@@ -1,11 +1,12 @@
-/** The reusable parts: the construct, its props, and the defaults it applies. */
+/** The reusable parts: the construct, its props, and the settings it applies. */
 export { SecureFileService, type SecureFileServiceProps } from './construct/secure-file-service';
 export { FileServiceMonitoring, type FileServiceMonitoringOptions } from './construct/file-service-monitoring';
 export { FileServiceStack, type FileServiceStackProps, type ExistingUserPool } from './stack/file-service-stack';
 export {
   DEFAULT_CONTENT_TYPES,
-  DEFAULT_LIMITS,
+  defaultSettings,
   type ContentTypeAllowList,
-  type FileServiceLimits,
+  type FileServiceSettings,
+  type FileServiceSettingsInput,
   type ReadAccess,
-} from '../lambdas/shared/limits';
+} from '../lambdas/shared/settings';

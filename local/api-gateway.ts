@@ -6,12 +6,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { ApiEvent } from '../lambdas/shared/http';
+import type { Context } from 'aws-lambda';
+import type { RouteKey } from '../contract/routes';
+import type { ApiEvent, ApiHandler } from '../lambdas/shared/http';
+import { log } from '../lambdas/shared/logs';
+import type { CorsRule } from '../lambdas/shared/settings';
+import { FUNCTION_DEFAULTS, type FunctionName } from '../lib/functions';
 import type { JwtAuthorizer } from './jwt-authorizer';
 
-/** A deployed function's handler, as Lambda calls it. */
-export type LambdaHandler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | void>;
+/** A route's function: its registry name and its handler, as Lambda calls it. */
+export interface LocalRoute {
+  readonly functionName: FunctionName;
+  readonly handler: ApiHandler;
+}
 
 /** A file served without authorization (the demo page). */
 export interface StaticFile {
@@ -21,10 +28,11 @@ export interface StaticFile {
 
 /** What the local API serves. */
 export interface LocalApiOptions {
-  /** Handlers by route key (`POST /uploads`). */
-  readonly routes: Readonly<Record<string, LambdaHandler>>;
+  /** The function of every route key (`POST /uploads`). */
+  readonly routes: Readonly<Record<RouteKey, LocalRoute>>;
   readonly authorizer: JwtAuthorizer;
-  readonly allowedOrigins: readonly string[];
+  /** The API's CORS rule, as the construct deploys it. */
+  readonly cors: CorsRule;
   /** Unauthenticated files by path, served on GET. */
   readonly staticFiles?: () => Promise<Readonly<Record<string, StaticFile>>>;
   /** Writes one access-log line per request, in the deployed stage's format. @default false */
@@ -40,9 +48,6 @@ export interface LocalApi {
 
 /** API Gateway's payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
-const FUNCTION_TIMEOUT_MS = 10_000;
-const CORS_ALLOW_METHODS = 'GET,POST';
-const CORS_ALLOW_HEADERS = 'authorization,content-type';
 
 /** Listens on 127.0.0.1; answer routes only after `serve` is given the options (the port is needed to configure the rest). */
 export async function listenLocalApi(
@@ -55,7 +60,7 @@ export async function listenLocalApi(
       return;
     }
     handle(options, request, response).catch((error: unknown) => {
-      console.error(JSON.stringify({ level: 'ERROR', message: 'local API failed', error: String(error) }));
+      log('ERROR', 'local API failed', { error: String(error) });
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end('{"message":"Internal Server Error"}');
     });
@@ -87,12 +92,17 @@ async function handle(options: LocalApiOptions, request: http.IncomingMessage, r
   const method = request.method ?? 'GET';
   const origin = request.headers.origin;
   const cors: Record<string, string> =
-    origin && options.allowedOrigins.includes(origin) ? { 'access-control-allow-origin': origin, vary: 'origin' } : {};
+    origin && options.cors.allowedOrigins.includes(origin) ? { 'access-control-allow-origin': origin, vary: 'origin' } : {};
   const send = (status: number, headers: Record<string, string | number>, body: string | Buffer, routeKey = '-') => {
     response.writeHead(status, { ...headers, ...cors, 'apigw-requestid': requestId }).end(body);
     if (options.logRequests) {
-      const line = { requestId, sourceIp: request.socket.remoteAddress, routeKey, status, responseLatency: Date.now() - started };
-      console.log(JSON.stringify(line));
+      log('INFO', 'api request', {
+        requestId,
+        sourceIp: request.socket.remoteAddress,
+        routeKey,
+        status,
+        responseLatency: Date.now() - started,
+      });
     }
   };
   const sendJson = (status: number, body: unknown, routeKey?: string) =>
@@ -101,9 +111,9 @@ async function handle(options: LocalApiOptions, request: http.IncomingMessage, r
   if (method === 'OPTIONS' && request.headers['access-control-request-method']) {
     const preflight: Record<string, string | number> = cors['access-control-allow-origin']
       ? {
-          'access-control-allow-methods': CORS_ALLOW_METHODS,
-          'access-control-allow-headers': CORS_ALLOW_HEADERS,
-          'access-control-max-age': 3600,
+          'access-control-allow-methods': options.cors.allowedMethods.join(','),
+          'access-control-allow-headers': options.cors.allowedHeaders.join(','),
+          'access-control-max-age': options.cors.maxAgeSeconds,
         }
       : {};
     send(204, preflight, '');
@@ -111,8 +121,8 @@ async function handle(options: LocalApiOptions, request: http.IncomingMessage, r
   }
 
   const routeKey = `${method} ${url.pathname}`;
-  const handler = Object.hasOwn(options.routes, routeKey) ? options.routes[routeKey] : undefined;
-  if (!handler) {
+  const route = Object.hasOwn(options.routes, routeKey) ? options.routes[routeKey as RouteKey] : undefined;
+  if (!route) {
     const file = method === 'GET' ? (await options.staticFiles?.())?.[url.pathname] : undefined;
     if (file) send(200, { 'content-type': file.contentType, 'cache-control': 'no-store' }, file.body);
     else sendJson(404, { message: 'Not Found' });
@@ -132,11 +142,7 @@ async function handle(options: LocalApiOptions, request: http.IncomingMessage, r
   }
 
   const event = apiGatewayEvent({ request, url, routeKey, requestId, body, claims: authorization.claims });
-  const result = await handler(event, lambdaContext(routeKey));
-  if (!result) {
-    sendJson(500, { message: 'Internal Server Error' }, routeKey);
-    return;
-  }
+  const result = await route.handler(event, lambdaContext(route.functionName));
   const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
   const payload = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? '');
   send(result.statusCode ?? 200, headers, payload, routeKey);
@@ -201,15 +207,15 @@ function apiGatewayEvent(input: {
   } as ApiEvent;
 }
 
-function lambdaContext(routeKey: string): Context {
-  const deadline = Date.now() + FUNCTION_TIMEOUT_MS;
-  const functionName = `local-${routeKey.split(' ')[1]?.split('/')[1] ?? 'function'}`;
+function lambdaContext(name: FunctionName): Context {
+  const deadline = Date.now() + FUNCTION_DEFAULTS.timeoutSeconds * 1000;
+  const functionName = `local-${name}`;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
+    memoryLimitInMB: String(FUNCTION_DEFAULTS.memorySizeMb),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',

@@ -1,9 +1,9 @@
 /** What `npm start` prints once everything listens: where things are, who can sign in, what to try. */
 import * as path from 'node:path';
-import type { LocalStack } from './local-stack';
+import type { LocalMode } from './local-mode';
 
-export function banner(stack: LocalStack, startupMs: number): string {
-  const { outputs, users } = stack;
+export function banner(local: LocalMode, startupMs: number): string {
+  const { outputs, users } = local;
   const demo = outputs.ApiUrl.replace('127.0.0.1', 'localhost');
   const [first] = users;
   return `

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import S3rver from '@20minutes/s3rver';
-import { bucketCorsRule, type FileServiceLimits } from '../lambdas/shared/limits';
+import { bucketCorsRule, type FileServiceSettings } from '../lambdas/shared/settings';
 
 /** The emulator's only account: s3rver accepts requests signed with this key pair. */
 export const S3_EMULATOR_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -28,8 +28,8 @@ export interface S3EmulatorOptions {
   readonly port: number;
   readonly directory: string;
   readonly bucket: string;
-  /** The limits its bucket's CORS rule is made from. */
-  readonly limits: FileServiceLimits;
+  /** The settings its bucket's CORS rule is made from. */
+  readonly settings: FileServiceSettings;
 }
 
 /** Starts the emulator on 127.0.0.1; objects live under `directory` and survive restarts. */
@@ -62,15 +62,15 @@ async function runS3rver(options: S3EmulatorOptions): Promise<S3rver> {
     directory: options.directory,
     // Path-style only: presigned URLs name the bucket in the path, as they do for any S3-compatible endpoint.
     vhostBuckets: false,
-    configureBuckets: [{ name: options.bucket, configs: [corsConfigurationXml(options.limits)] }],
+    configureBuckets: [{ name: options.bucket, configs: [corsConfigurationXml(options.settings)] }],
   });
   await server.run();
   return server;
 }
 
 /** The bucket's CORS rule as S3's XML, from the same `bucketCorsRule` the construct deploys. */
-export function corsConfigurationXml(limits: FileServiceLimits): string {
-  const rule = bucketCorsRule(limits);
+export function corsConfigurationXml(settings: FileServiceSettings): string {
+  const rule = bucketCorsRule(settings);
   const elements = (name: string, values: readonly string[]) => values.map((value) => `<${name}>${value}</${name}>`).join('');
   return (
     '<CORSConfiguration><CORSRule>' +

@@ -1,11 +1,11 @@
 /** Builders for test inputs: `anApiEvent({ body: anUploadRequest({ size: 0 }) })`. */
 import { RegionDisabledException, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { SigningDependencies } from '../lambdas/shared/environment';
+import type { SigningDependencies } from '../lambdas/shared/dependencies';
 import type { ApiEvent } from '../lambdas/shared/http';
-import { resolveLimits, type FileServiceLimits } from '../lambdas/shared/limits';
 import { createObjectUrlSigner, type BucketLocation } from '../lambdas/shared/object-urls';
 import { assumeRoleSessions } from '../lambdas/shared/role-sessions';
+import { resolveSettings, type FileServiceSettingsInput } from '../lambdas/shared/settings';
 
 export const ALICE = '11111111-aaaa-4aaa-8aaa-111111111111';
 export const BOB = '22222222-bbbb-4bbb-8bbb-222222222222';
@@ -64,10 +64,10 @@ export function anApiEvent(options: {
 export const aContext = {} as Context;
 
 /** Signing dependencies with a real STS client (mock it with aws-sdk-client-mock) and a fixed clock. */
-export function testDependencies(options: { now?: () => number; limits?: Partial<FileServiceLimits> } = {}): SigningDependencies {
+export function testDependencies(options: { now?: () => number; settings?: FileServiceSettingsInput } = {}): SigningDependencies {
   const now = options.now ?? (() => NOW);
   return {
-    limits: resolveLimits(options.limits),
+    settings: resolveSettings(options.settings),
     location: TEST_LOCATION,
     sessions: assumeRoleSessions({
       sts: new STSClient({ region: 'eu-west-1' }),

@@ -1,48 +1,44 @@
 /**
- * What a deployed function reads from its environment, once, at init. Missing or invalid
- * configuration fails the cold start with a clear message instead of the first request.
+ * A function's environment: the variables the construct sets and local mode sets the same way,
+ * named once here.
  */
-import { STSClient } from '@aws-sdk/client-sts';
-import { limitsFromEnvironment, type FileServiceLimits } from './limits';
-import { createObjectUrlSigner, type BucketLocation, type ObjectUrlSigner } from './object-urls';
-import { assumeRoleSessions, type RoleSessionSource } from './role-sessions';
+import { handlerSettingsJson, SETTINGS_ENVIRONMENT_VARIABLE, type FileServiceSettings } from './settings';
 
-/** The environment variable that names a function's signing role. */
-export type SigningRoleVariable = 'UPLOADER_ROLE_ARN' | 'READER_ROLE_ARN';
+/** The environment variables a deployed function reads, by what they carry. */
+export const ENVIRONMENT_VARIABLES = {
+  bucketName: 'BUCKET_NAME',
+  settings: SETTINGS_ENVIRONMENT_VARIABLE,
+  /** The role whose per-user sessions sign this function's URLs: each function has exactly one. */
+  signingRoleArn: 'SIGNING_ROLE_ARN',
+  /** Powertools' `service` dimension: one value per deployed service, so two in one account keep their metrics apart. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Only local mode sets it: an S3-compatible emulator addressed path-style. */
+  s3Endpoint: 'S3_ENDPOINT',
+} as const;
 
-/** What every handler needs to sign URLs. */
-export interface SigningDependencies {
-  readonly limits: FileServiceLimits;
-  readonly location: BucketLocation;
-  readonly sessions: RoleSessionSource;
-  readonly signer: ObjectUrlSigner;
+/** What a function's environment is made from. */
+export interface FunctionEnvironmentInput {
+  readonly bucketName: string;
+  readonly settings: FileServiceSettings;
+  readonly signingRoleArn: string;
+  readonly serviceName: string;
 }
 
-type Environment = Readonly<Record<string, string | undefined>>;
-
-/** Builds the signing dependencies from a Lambda's environment; throws naming what is missing. */
-export function signingDependencies(environment: Environment, roleVariable: SigningRoleVariable): SigningDependencies {
-  const location: BucketLocation = {
-    bucket: required(environment, 'BUCKET_NAME'),
-    region: required(environment, 'AWS_REGION'),
-    // Only local mode sets it: an S3-compatible emulator addressed path-style.
-    ...(environment.S3_ENDPOINT && { endpoint: environment.S3_ENDPOINT }),
-  };
-  const sts = new STSClient({
-    region: location.region,
-    // Bounded, so a slow STS answers 503 quickly instead of holding the request open.
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
-  });
+/** The environment of one function, as the construct deploys it and local mode imports it. */
+export function functionEnvironment(input: FunctionEnvironmentInput): Record<string, string> {
   return {
-    limits: limitsFromEnvironment(environment),
-    location,
-    sessions: assumeRoleSessions({ sts, roleArn: required(environment, roleVariable) }),
-    signer: createObjectUrlSigner(location),
+    [ENVIRONMENT_VARIABLES.bucketName]: input.bucketName,
+    [ENVIRONMENT_VARIABLES.settings]: handlerSettingsJson(input.settings),
+    [ENVIRONMENT_VARIABLES.signingRoleArn]: input.signingRoleArn,
+    [ENVIRONMENT_VARIABLES.serviceName]: input.serviceName,
   };
 }
 
-function required(environment: Environment, name: string): string {
+/** An environment to read from. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The value of a variable that must be set; throws at init, naming it. */
+export function required(environment: Environment, name: string): string {
   const value = environment[name];
   if (!value) throw new Error(`Environment variable ${name} must be set.`);
   return value;

@@ -6,11 +6,14 @@
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as v from 'valibot';
-import { ApiError, type ErrorBody } from './errors';
+import { MAX_BODY_BYTES } from '../../contract/constants';
+import type { ApiErrorBody } from '../../contract/errors';
+import type { ApiFunctionName, RouteKeyOf } from '../../contract/routes';
+import { ApiError } from './errors';
 import { assertUsableSub } from './keys';
-import { describeError, log } from './logs';
+import { describeError, log, withRequestLogContext } from './logs';
 import { metrics, recordRefusal, recordRequestId } from './metrics';
 
 /** The event our functions receive: an HTTP API request that passed the JWT authorizer. */
@@ -33,11 +36,8 @@ export interface Caller {
 /** A route: from the caller and the validated input to a result. */
 export type Route = (event: ApiEvent, caller: Caller) => Promise<ApiResult>;
 
-/** Routes of one function, by API Gateway route key (`POST /uploads`). */
-export type Routes<Key extends string> = Readonly<Record<Key, Route>>;
-
-/** Largest request body accepted: a completion of 10,000 parts fits with room to spare. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+/** Routes of one function: exactly the route keys the contract gives it. */
+export type Routes<Name extends ApiFunctionName> = Readonly<Record<RouteKeyOf<Name>, Route>>;
 
 const RESPONSE_HEADERS = {
   'content-type': 'application/json',
@@ -46,28 +46,36 @@ const RESPONSE_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
-/** Wraps routes into a Lambda handler with body parsing, error answers and metrics. */
-export function apiHandler<Key extends string>(routes: Routes<Key>) {
-  return (
-    middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
-      // First in, last out: its `after` and `onError` run once every other middleware is done, so
-      // the refusal `errorAnswers` records is in the flush, and an invocation flushes exactly once.
-      .use(logMetrics(metrics, { captureColdStartMetric: true }))
-      .use(requestIdInMetrics())
-      .use(errorAnswers())
-      .use(bodySizeLimit())
-      .use(jsonBodyOnPost())
-      .handler(async (event) => {
-        const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey as Key] : undefined;
-        if (!route) throw new ApiError('ROUTE_NOT_FOUND', `No route ${event.routeKey}.`);
-        const result = await route(event, callerOf(event));
-        return {
-          statusCode: result.status,
-          headers: RESPONSE_HEADERS,
-          body: result.body === undefined ? '' : JSON.stringify(result.body),
-        };
-      })
-  );
+/** A deployed function's Lambda handler. */
+export type ApiHandler = (event: ApiEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * Wraps one function's routes into its Lambda handler: body parsing, error answers, metrics,
+ * and every log line of the invocation bound to its request id and function.
+ */
+export function apiHandler<Name extends ApiFunctionName>(name: Name, routes: Routes<Name>): ApiHandler {
+  const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
+    // First in, last out: its `after` and `onError` run once every other middleware is done, so
+    // the refusal `errorAnswers` records is in the flush, and an invocation flushes exactly once.
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(requestIdInMetrics())
+    .use(errorAnswers())
+    .use(bodySizeLimit())
+    .use(jsonBodyOnPost())
+    .handler(async (event) => {
+      const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey as RouteKeyOf<Name>] : undefined;
+      if (!route) throw new ApiError('ROUTE_NOT_FOUND', `No route ${event.routeKey}.`);
+      const result = await route(event, callerOf(event));
+      return {
+        statusCode: result.status,
+        headers: RESPONSE_HEADERS,
+        body: result.body === undefined ? '' : JSON.stringify(result.body),
+      };
+    });
+  return (event, context) => {
+    const requestId = event.requestContext?.requestId ?? 'unknown';
+    return withRequestLogContext({ requestId, function: name }, () => handler(event, context));
+  };
 }
 
 /** A route whose JSON body must match `schema`; anything else is a 400 naming the field. */
@@ -146,11 +154,10 @@ function errorAnswers(): MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResult
       const { error } = request;
       const requestId = request.event.requestContext?.requestId;
       const known = error instanceof ApiError ? error : undefined;
-      if (!known || known.status >= 500) {
-        log('ERROR', known ? 'dependency unavailable' : 'unexpected error', { requestId, ...describeError(error) });
-      }
-      recordRefusal(known?.code ?? 'INTERNAL');
-      const body: ErrorBody = known
+      if (!known || known.status >= 500) log('ERROR', known ? 'dependency unavailable' : 'unexpected error', describeError(error));
+      // A refusal is an answer we chose; an unexpected error is a fault, counted by the API's 5xx metric instead.
+      if (known) recordRefusal(known.code);
+      const body: ApiErrorBody = known
         ? { error: { code: known.code, message: known.message, ...(known.status >= 500 && { requestId }) } }
         : { error: { code: 'INTERNAL', message: 'Something went wrong on our side; quote the request id.', requestId } };
       request.response = { statusCode: known?.status ?? 500, headers: RESPONSE_HEADERS, body: JSON.stringify(body) };

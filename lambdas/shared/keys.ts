@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { encodeRfc5987 } from './content-disposition';
 import { ApiError } from './errors';
-import { S3_LIMITS, type ReadAccess } from './limits';
+import { S3_LIMITS } from '../../contract/constants';
+import type { ReadAccess } from './settings';
 
 /** Every user's objects live under this prefix; nothing else in the bucket is ever signed. */
 export const USERS_PREFIX = 'users/';

@@ -20,7 +20,7 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
-import type { ErrorCode } from './errors';
+import type { ErrorCode } from '../../contract/errors';
 
 /**
  * The CloudWatch namespace of every metric. Fixed here rather than read from the environment
@@ -90,7 +90,7 @@ export const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
  */
 const breakdownMetrics = metrics.singleMetric();
 
-/** Counts one URL issued; call it beside the audit line. */
+/** Counts one URL issued; `urlIssued` calls it with the audit line. */
 export function recordUrlIssued(operation: UrlOperation): void {
   recordWithBreakdown(METRIC.urlsIssued, MetricUnit.Count, 1, DIMENSION.operation, operation);
 }

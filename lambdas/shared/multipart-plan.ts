@@ -2,15 +2,12 @@
  * How a large file is cut into parts. Derived from its size alone, so every call of an
  * upload (create, more part URLs, complete) computes the same plan without storing it.
  */
-import { S3_LIMITS } from './limits';
+import { S3_LIMITS } from '../../contract/constants';
 
 const MiB = 1024 * 1024;
 
 /** Smallest part we plan: above S3's 5 MiB floor, large enough that a browser is not mostly waiting on request overhead. */
 export const MIN_PART_BYTES = 8 * MiB;
-
-/** Most part URLs signed in one answer: keeps the JSON small even for a 10,000-part file. */
-export const MAX_PARTS_PER_BATCH = 100;
 
 /** A multipart upload's parts. */
 export interface PartPlan {

@@ -9,7 +9,7 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { ApiError } from './errors';
 import { SESSION_TAG_KEY } from './keys';
-import { ROLE_SESSION_SECONDS } from './limits';
+import { ROLE_SESSION_SECONDS } from './settings';
 import { measureLatency, recordSessionCache } from './metrics';
 
 /** Temporary credentials of one user's session of a signing role. */

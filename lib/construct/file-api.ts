@@ -7,6 +7,7 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { apiCorsRule, type FileServiceSettings } from '../../lambdas/shared/settings';
 
 /** A function and the routes it answers. */
 export interface FileApiIntegration {
@@ -23,12 +24,10 @@ export interface FileApiProps {
   readonly userPool: cognito.IUserPool;
   /** The app clients whose tokens the API accepts (the JWT audience). */
   readonly userPoolClients: cognito.IUserPoolClient[];
-  /** Browser origins allowed to call the API. */
-  readonly allowedOrigins: readonly string[];
+  /** The settings whose origins (CORS) and throttling shape the API. */
+  readonly settings: FileServiceSettings;
   /** The functions and their routes, each route behind the user-pool authorizer. */
   readonly integrations: readonly FileApiIntegration[];
-  /** Steady-state requests per second and burst of the default route. */
-  readonly throttle: apigw.ThrottleSettings;
   /** How long access logs are kept. */
   readonly logRetention: logs.RetentionDays;
   /** What happens to the access log group when the stack is deleted. */
@@ -42,7 +41,7 @@ export interface FileApiProps {
  */
 export class FileApi extends Construct {
   /** The HTTP API. */
-  readonly api: apigw.HttpApi;
+  readonly httpApi: apigw.HttpApi;
   /** Its default stage. */
   readonly stage: apigw.HttpStage;
   /** The access log group of the default stage. */
@@ -51,26 +50,27 @@ export class FileApi extends Construct {
   constructor(scope: Construct, id: string, props: FileApiProps) {
     super(scope, id);
 
-    this.api = new apigw.HttpApi(this, 'HttpApi', {
+    const cors = apiCorsRule(props.settings);
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       description: 'Issues presigned URLs for the file service',
       createDefaultStage: false,
       defaultAuthorizer: new HttpUserPoolAuthorizer('CognitoAuthorizer', props.userPool, {
         userPoolClients: props.userPoolClients,
       }),
       corsPreflight: {
-        allowOrigins: [...props.allowedOrigins],
-        allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST],
-        allowHeaders: ['authorization', 'content-type'],
-        maxAge: Duration.hours(1),
+        allowOrigins: [...cors.allowedOrigins],
+        allowMethods: cors.allowedMethods.map((method) => apigw.CorsHttpMethod[method]),
+        allowHeaders: [...cors.allowedHeaders],
+        maxAge: Duration.seconds(cors.maxAgeSeconds),
       },
     });
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
     this.stage = new apigw.HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
+      httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle,
+      throttle: { rateLimit: props.settings.throttleRateLimit, burstLimit: props.settings.throttleBurstLimit },
       accessLogSettings: {
         destination: new apigw.LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(
@@ -95,13 +95,13 @@ export class FileApi extends Construct {
       const integration = new HttpLambdaIntegration(`${name}Integration`, handler);
       for (const routeKey of routeKeys) {
         const [method, path] = routeKey.split(' ') as [keyof typeof apigw.HttpMethod, string];
-        this.api.addRoutes({ path, methods: [apigw.HttpMethod[method]], integration });
+        this.httpApi.addRoutes({ path, methods: [apigw.HttpMethod[method]], integration });
       }
     }
   }
 
   /** The API's base URL, without a trailing slash. */
   get url(): string {
-    return this.api.apiEndpoint;
+    return this.httpApi.apiEndpoint;
   }
 }

@@ -2,23 +2,12 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { bucketCorsRule, CLOCK_SKEW_MARGIN_SECONDS, longestUrlTtlSeconds, type FileServiceLimits } from '../../lambdas/shared/limits';
+import { bucketCorsRule, CLOCK_SKEW_MARGIN_SECONDS, longestUrlTtlSeconds, type FileServiceSettings } from '../../lambdas/shared/settings';
 
 /** Properties of a `FileBucket`. */
 export interface FileBucketProps {
-  /** The limits whose origins and URL lifetimes shape CORS and the bucket policy. */
-  readonly limits: FileServiceLimits;
-  /**
-   * What happens to the bucket (and its log bucket) when the stack is deleted. `DESTROY` only
-   * removes empty buckets: no deploy ever deletes files.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-  /**
-   * How long server access logs are kept.
-   * @default Duration.days(365)
-   */
-  readonly accessLogRetention?: Duration;
+  /** The settings whose origins, URL lifetimes, log retention and removal policy shape the buckets. */
+  readonly settings: FileServiceSettings;
 }
 
 /**
@@ -34,7 +23,7 @@ export class FileBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: FileBucketProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const secure = {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -46,10 +35,10 @@ export class FileBucket extends Construct {
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
       ...secure,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ id: 'expire-access-logs', expiration: props.accessLogRetention ?? Duration.days(365) }],
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.settings.accessLogRetentionDays) }],
     });
 
-    const cors = bucketCorsRule(props.limits);
+    const cors = bucketCorsRule(props.settings);
     this.bucket = new s3.Bucket(this, 'Files', {
       ...secure,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -69,7 +58,7 @@ export class FileBucket extends Construct {
 
     const everything = [this.bucket.bucketArn, this.bucket.arnForObjects('*')];
     // Our URLs live at most this long; a leaked URL (or one signed with leaked credentials) is refused after.
-    const maxSignatureAgeMs = (longestUrlTtlSeconds(props.limits) + CLOCK_SKEW_MARGIN_SECONDS) * 1000;
+    const maxSignatureAgeMs = (longestUrlTtlSeconds(props.settings) + CLOCK_SKEW_MARGIN_SECONDS) * 1000;
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'DenyPresignedUrlsOlderThanLongestTtl',

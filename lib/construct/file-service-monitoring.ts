@@ -5,7 +5,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { ErrorCode } from '../../lambdas/shared/errors';
+import type { ErrorCode } from '../../contract/errors';
 import { DIMENSION, METRIC, METRICS_NAMESPACE, URL_OPERATIONS } from '../../lambdas/shared/metrics';
 
 /** What the owner of a file service chooses about its monitoring. */

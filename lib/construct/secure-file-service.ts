@@ -1,21 +1,17 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { routesOf } from '../../contract/routes';
+import { functionEnvironment } from '../../lambdas/shared/environment';
 import { SESSION_TAG_KEY, USERS_PREFIX } from '../../lambdas/shared/keys';
-import {
-  LIMITS_ENVIRONMENT_VARIABLE,
-  resolveLimits,
-  type ContentTypeAllowList,
-  type FileServiceLimits,
-  type ReadAccess,
-} from '../../lambdas/shared/limits';
-import { SERVICE_NAME_VARIABLE } from '../../lambdas/shared/metrics';
-import { ROUTES } from '../../lambdas/shared/routes';
+import { resolveSettings, type FileServiceSettings, type FileServiceSettingsInput } from '../../lambdas/shared/settings';
+import { FUNCTION_NAMES, FUNCTIONS, type FunctionName, type GrantTarget } from '../functions';
 import { FileApi } from './file-api';
 import { FileBucket } from './file-bucket';
 import { FileServiceMonitoring, type FileServiceMonitoringOptions } from './file-service-monitoring';
@@ -28,62 +24,12 @@ export interface SecureFileServiceProps {
   /** The app clients whose tokens the API accepts. */
   readonly userPoolClients: cognito.IUserPoolClient[];
   /**
-   * Browser origins allowed to call the API and the bucket: `https://` origins, or
-   * `http://localhost` for development. No wildcards.
-   * @default ['http://localhost:3000']
+   * How the service is tuned: origins, read access, size and type limits, URL lifetimes,
+   * throttling, log retention, what stack deletion does. Every field has a secure default; the
+   * README's configuration table lists them with their reasons (`SettingsSchema` holds them).
+   * @default every default of `SettingsSchema`
    */
-  readonly allowedOrigins?: string[];
-  /**
-   * Who may read an object: its `owner` only, or any `authenticated` user (e.g. avatars).
-   * @default 'owner'
-   */
-  readonly readAccess?: ReadAccess;
-  /**
-   * Largest file a user may upload, in bytes; S3 itself refuses more (the size is signed).
-   * @default 5 GiB
-   */
-  readonly maxUploadBytes?: number;
-  /**
-   * Content types a user may upload, each with the lower-case extensions its file names may carry.
-   * @default images, PDF, plain text, CSV, Office documents, audio and video (see `DEFAULT_CONTENT_TYPES`)
-   */
-  readonly allowedContentTypes?: ContentTypeAllowList;
-  /**
-   * Lifetime of an upload URL.
-   * @default Duration.seconds(600)
-   */
-  readonly uploadUrlTtl?: Duration;
-  /**
-   * Lifetime of a download URL when the client does not ask for one.
-   * @default Duration.seconds(300)
-   */
-  readonly downloadUrlTtl?: Duration;
-  /**
-   * Longest download URL a client may ask for (e.g. long videos); at most 59 minutes.
-   * @default Duration.seconds(3300)
-   */
-  readonly maxDownloadUrlTtl?: Duration;
-  /**
-   * Files larger than this many bytes are uploaded in parts.
-   * @default 100 MiB
-   */
-  readonly multipartThresholdBytes?: number;
-  /**
-   * What happens to the buckets and log groups when the stack is deleted. Buckets are only
-   * removed when empty: a deploy never deletes files.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-  /**
-   * Throttling of the API's default route.
-   * @default { rateLimit: 100, burstLimit: 200 }
-   */
-  readonly throttle?: apigw.ThrottleSettings;
-  /**
-   * How long function and API access logs are kept.
-   * @default logs.RetentionDays.THREE_MONTHS
-   */
-  readonly logRetention?: logs.RetentionDays;
+  readonly settings?: FileServiceSettingsInput;
   /**
    * Alarms and a dashboard. The functions write their metrics either way.
    * @default alarms and a dashboard, no notifications
@@ -93,112 +39,101 @@ export interface SecureFileServiceProps {
 
 /**
  * A secure file upload and download service: a private bucket, an HTTP API behind a Cognito
- * authorizer, and two functions that hand out presigned URLs, each signing with a role of its
- * own: the uploader may only write, the reader may only read, and both only under
- * `users/{the caller's sub}/`, enforced by IAM through a session tag.
+ * authorizer, and one function per operation that hands out presigned URLs, each signing with
+ * a role of its own (the uploader may only write, the reader may only read), and only under
+ * `users/{the caller's sub}/`, enforced by IAM through a session tag. The functions come from
+ * the registry in `lib/functions.ts`.
  */
 export class SecureFileService extends Construct {
-  /** The limits in force, after defaults. */
-  readonly limits: FileServiceLimits;
+  /** The settings in force, after defaults. */
+  readonly settings: FileServiceSettings;
   /** The bucket holding users' files. */
-  readonly bucket: FileBucket;
-  /** The function that signs upload URLs. */
-  readonly uploads: SigningFunction;
-  /** The function that signs download URLs and lists files. */
-  readonly downloads: SigningFunction;
+  readonly bucket: s3.IBucket;
+  /** The bucket receiving the file bucket's server access logs. */
+  readonly accessLogsBucket: s3.IBucket;
+  /** Every function of the registry, with its roles and log group. */
+  readonly functions: Readonly<Record<FunctionName, SigningFunction>>;
   /** The HTTP API. */
-  readonly api: FileApi;
+  readonly api: apigw.IHttpApi;
+  /** The API's base URL, without a trailing slash. */
+  readonly apiUrl: string;
   /** Alarms and dashboard. */
   readonly monitoring: FileServiceMonitoring;
 
   constructor(scope: Construct, id: string, props: SecureFileServiceProps) {
     super(scope, id);
-    this.limits = resolveLimits({
-      allowedOrigins: props.allowedOrigins,
-      readAccess: props.readAccess,
-      maxUploadBytes: props.maxUploadBytes,
-      allowedContentTypes: props.allowedContentTypes,
-      uploadUrlTtlSeconds: props.uploadUrlTtl?.toSeconds(),
-      downloadUrlTtlSeconds: props.downloadUrlTtl?.toSeconds(),
-      maxDownloadUrlTtlSeconds: props.maxDownloadUrlTtl?.toSeconds(),
-      multipartThresholdBytes: props.multipartThresholdBytes,
-    });
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
+    this.settings = resolveSettings(props.settings);
+    const removalPolicy = this.settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const logRetention = this.settings.logRetentionDays as logs.RetentionDays;
 
-    this.bucket = new FileBucket(this, 'Bucket', { limits: this.limits, removalPolicy });
-    const files = this.bucket.bucket;
-    // The user's own prefix, resolved by IAM from the session tag the handler sets to the caller's sub.
-    const ownPrefix = `${USERS_PREFIX}\${aws:PrincipalTag/${SESSION_TAG_KEY}}/`;
-    const ownObjects = `${ownPrefix}*`;
-    const readableObjects = this.limits.readAccess === 'owner' ? ownObjects : `${USERS_PREFIX}*`;
+    const fileBucket = new FileBucket(this, 'Bucket', { settings: this.settings });
+    const files = fileBucket.bucket;
+    this.bucket = files;
+    this.accessLogsBucket = fileBucket.accessLogsBucket;
     // Unique within the app, so two services in one account and region keep their metrics apart.
     const serviceName = this.node.path;
-    const environment = {
-      BUCKET_NAME: files.bucketName,
-      [LIMITS_ENVIRONMENT_VARIABLE]: JSON.stringify(this.limits),
-      [SERVICE_NAME_VARIABLE]: serviceName,
-    };
-    const functionDefaults = { environment, logRetention, removalPolicy };
+    const grantTargets = signingGrantTargets(files, this.settings);
 
-    this.uploads = new SigningFunction(this, 'Uploads', {
-      ...functionDefaults,
-      entry: path.join(__dirname, '../../lambdas/uploads.ts'),
-      description: 'Signs upload URLs as the UploaderRole',
-      roleArnVariable: 'UPLOADER_ROLE_ARN',
-      signingStatements: [
-        new iam.PolicyStatement({
-          sid: 'WriteOwnObjects',
-          // PutObject covers CreateMultipartUpload, UploadPart and CompleteMultipartUpload; ListMultipartUploadParts
-          // proves an upload exists before its parts are re-signed.
-          actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-          resources: [files.arnForObjects(ownObjects)],
-        }),
-      ],
-    });
-    acknowledgeObjectWildcard(this.uploads, files, ownObjects);
+    this.functions = Object.fromEntries(
+      FUNCTION_NAMES.map((name) => {
+        const definition = FUNCTIONS[name];
+        const signer = new SigningFunction(this, definition.id, {
+          entry: path.join(__dirname, '../../lambdas', definition.entry),
+          description: definition.description,
+          logRetention,
+          removalPolicy,
+          environment: (signingRoleArn) =>
+            functionEnvironment({ bucketName: files.bucketName, settings: this.settings, signingRoleArn, serviceName }),
+          signingStatements: definition.signingGrants.map(
+            ({ sid, actions, on }) => new iam.PolicyStatement({ sid, actions: [...actions], ...grantTargets[on].statement }),
+          ),
+        });
+        for (const objects of new Set(definition.signingGrants.map(({ on }) => grantTargets[on].acknowledgedObjects))) {
+          if (objects) acknowledgeObjectWildcard(signer, files, objects);
+        }
+        return [name, signer];
+      }),
+    ) as Record<FunctionName, SigningFunction>;
 
-    this.downloads = new SigningFunction(this, 'Downloads', {
-      ...functionDefaults,
-      entry: path.join(__dirname, '../../lambdas/downloads.ts'),
-      description: 'Signs download URLs and lists files as the ReaderRole',
-      roleArnVariable: 'READER_ROLE_ARN',
-      signingStatements: [
-        new iam.PolicyStatement({
-          sid: 'ReadObjects',
-          actions: ['s3:GetObject'],
-          resources: [files.arnForObjects(readableObjects)],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ListOwnPrefix',
-          actions: ['s3:ListBucket'],
-          resources: [files.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [ownObjects] } },
-        }),
-      ],
-    });
-    acknowledgeObjectWildcard(this.downloads, files, readableObjects);
-
-    this.api = new FileApi(this, 'Api', {
+    const fileApi = new FileApi(this, 'Api', {
       userPool: props.userPool,
       userPoolClients: props.userPoolClients,
-      allowedOrigins: this.limits.allowedOrigins,
-      throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      settings: this.settings,
       logRetention,
       removalPolicy,
-      integrations: [
-        { name: 'Uploads', function: this.uploads.function, routeKeys: ROUTES.uploads },
-        { name: 'Downloads', function: this.downloads.function, routeKeys: ROUTES.downloads },
-      ],
+      integrations: FUNCTION_NAMES.map((name) => ({
+        name: FUNCTIONS[name].id,
+        function: this.functions[name].function,
+        routeKeys: routesOf(name),
+      })),
     });
+    this.api = fileApi.httpApi;
+    this.apiUrl = fileApi.url;
 
     this.monitoring = new FileServiceMonitoring(this, 'Monitoring', {
       ...props.monitoring,
       serviceName,
-      functions: { Uploads: this.uploads.function, Downloads: this.downloads.function },
-      api: this.api.api,
+      functions: Object.fromEntries(
+        FUNCTION_NAMES.map((name): [string, lambda.IFunction] => [FUNCTIONS[name].id, this.functions[name].function]),
+      ),
+      api: this.api,
     });
   }
+}
+
+/** What each grant target of the registry means for this bucket and these settings. */
+function signingGrantTargets(
+  files: s3.Bucket,
+  settings: FileServiceSettings,
+): Record<GrantTarget, { statement: Pick<iam.PolicyStatementProps, 'resources' | 'conditions'>; acknowledgedObjects?: string }> {
+  // The user's own prefix, resolved by IAM from the session tag the handler sets to the caller's sub.
+  const ownObjects = `${USERS_PREFIX}\${aws:PrincipalTag/${SESSION_TAG_KEY}}/*`;
+  const readableObjects = settings.readAccess === 'owner' ? ownObjects : `${USERS_PREFIX}*`;
+  return {
+    ownObjects: { statement: { resources: [files.arnForObjects(ownObjects)] }, acknowledgedObjects: ownObjects },
+    readableObjects: { statement: { resources: [files.arnForObjects(readableObjects)] }, acknowledgedObjects: readableObjects },
+    ownPrefixListing: { statement: { resources: [files.bucketArn], conditions: { StringLike: { 's3:prefix': [ownObjects] } } } },
+  };
 }
 
 /**

@@ -4,9 +4,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { SigningRoleVariable } from '../../lambdas/shared/environment';
 import { SESSION_TAG_KEY } from '../../lambdas/shared/keys';
-import { ROLE_SESSION_SECONDS } from '../../lambdas/shared/limits';
+import { ROLE_SESSION_SECONDS } from '../../lambdas/shared/settings';
+import { FUNCTION_DEFAULTS } from '../functions';
 
 /**
  * How every function is bundled: minified ESM with the AWS SDK inside, preferring packages'
@@ -27,12 +27,10 @@ export const FUNCTION_BUNDLING: BundlingOptions = {
 export interface SigningFunctionProps {
   /** The handler file. */
   readonly entry: string;
-  /** The environment variable through which the handler learns its signing role's ARN. */
-  readonly roleArnVariable: SigningRoleVariable;
   /** What the signing role may do: the only S3 permissions this function's URLs can ever carry. */
   readonly signingStatements: iam.PolicyStatement[];
-  /** Further environment of the function (bucket, limits). */
-  readonly environment: Readonly<Record<string, string>>;
+  /** Further environment of the function (bucket, settings); the signing role's ARN is added. */
+  readonly environment: (signingRoleArn: string) => Record<string, string>;
   /** How long the function's logs are kept. */
   readonly logRetention: logs.RetentionDays;
   /** What happens to the log group when the stack is deleted. */
@@ -100,11 +98,11 @@ export class SigningFunction extends Construct {
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: 512,
-      timeout: Duration.seconds(10),
+      memorySize: FUNCTION_DEFAULTS.memorySizeMb,
+      timeout: Duration.seconds(FUNCTION_DEFAULTS.timeoutSeconds),
       role: this.executionRole,
       logGroup: this.logGroup,
-      environment: { ...props.environment, [props.roleArnVariable]: this.signingRole.roleArn },
+      environment: props.environment(this.signingRole.roleArn),
       bundling: FUNCTION_BUNDLING,
     });
   }

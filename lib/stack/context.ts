@@ -1,109 +1,33 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
-import type { ContentTypeAllowList, FileServiceLimits, ReadAccess } from '../../lambdas/shared/limits';
+import { settingsFromContext } from '../../lambdas/shared/settings';
 import type { FileServiceStackProps } from './file-service-stack';
 
-/** Reads one context value by name. */
-export type ReadContext = (name: string) => unknown;
-
 /**
- * The limits set in CDK context (`cdk.json`, or `-c name=value` on the command line, where
- * every value arrives as a string); unset ones are left out, to fall back to the defaults.
- * Local mode reads `cdk.json` through this too, so it runs with the limits you deploy.
- */
-export function limitOverridesFromContext(read: ReadContext): Partial<FileServiceLimits> {
-  return {
-    allowedOrigins: list(read, 'allowedOrigins'),
-    readAccess: text(read, 'readAccess') as ReadAccess | undefined,
-    maxUploadBytes: wholeNumber(read, 'maxUploadBytes'),
-    allowedContentTypes: json(read, 'allowedContentTypes') as ContentTypeAllowList | undefined,
-    uploadUrlTtlSeconds: wholeNumber(read, 'uploadUrlTtlSeconds'),
-    downloadUrlTtlSeconds: wholeNumber(read, 'downloadUrlTtlSeconds'),
-    maxDownloadUrlTtlSeconds: wholeNumber(read, 'maxDownloadUrlTtlSeconds'),
-    multipartThresholdBytes: wholeNumber(read, 'multipartThresholdBytes'),
-  };
-}
-
-/**
- * Reads the stack's configuration from CDK context. Unset values fall back to the construct's
- * defaults; malformed ones fail the synth naming the context key.
+ * Reads the stack's configuration from CDK context (`cdk.json`, or `-c name=value`): every
+ * service setting by its own name (parsed by the settings schema, which names a malformed one),
+ * plus what only the stack knows: an existing user pool and the alarm email.
  */
 export function stackPropsFromContext(node: Node): FileServiceStackProps {
-  const read: ReadContext = (name) => node.tryGetContext(name);
+  const read = (name: string): unknown => node.tryGetContext(name);
   const userPoolId = text(read, 'userPoolId');
   const userPoolClientId = text(read, 'userPoolClientId');
   if (Boolean(userPoolId) !== Boolean(userPoolClientId)) {
     throw new Error('Context userPoolId and userPoolClientId go together: give both or neither.');
   }
-  const limits = limitOverridesFromContext(read);
-  const seconds = (value: number | undefined) => (value === undefined ? undefined : Duration.seconds(value));
   const alarmEmail = text(read, 'alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
     throw new Error('Context alarmEmail must be an email address.');
   }
-  const rateLimit = wholeNumber(read, 'throttleRateLimit');
-  const burstLimit = wholeNumber(read, 'throttleBurstLimit');
   return {
-    service: {
-      allowedOrigins: limits.allowedOrigins ? [...limits.allowedOrigins] : undefined,
-      readAccess: limits.readAccess,
-      maxUploadBytes: limits.maxUploadBytes,
-      allowedContentTypes: limits.allowedContentTypes,
-      uploadUrlTtl: seconds(limits.uploadUrlTtlSeconds),
-      downloadUrlTtl: seconds(limits.downloadUrlTtlSeconds),
-      maxDownloadUrlTtl: seconds(limits.maxDownloadUrlTtlSeconds),
-      multipartThresholdBytes: limits.multipartThresholdBytes,
-      removalPolicy: removalPolicy(read),
-      ...((rateLimit !== undefined || burstLimit !== undefined) && { throttle: { rateLimit, burstLimit } }),
-    },
+    service: { settings: settingsFromContext(read) },
     ...(userPoolId && userPoolClientId && { existingUserPool: { userPoolId, userPoolClientId } }),
     ...(alarmEmail && { alarmEmail }),
   };
 }
 
-type Read = ReadContext;
-
-function text(read: Read, name: string): string | undefined {
+function text(read: (name: string) => unknown, name: string): string | undefined {
   const value = read(name);
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string') throw new Error(`Context ${name} must be a string.`);
   return value;
-}
-
-function wholeNumber(read: Read, name: string): number | undefined {
-  const value = read(name);
-  if (value === undefined || value === '') return undefined;
-  const number = typeof value === 'string' ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw new Error(`Context ${name} must be a whole number.`);
-  return number;
-}
-
-function list(read: Read, name: string): string[] | undefined {
-  const value = read(name);
-  if (value === undefined || value === '') return undefined;
-  if (typeof value === 'string')
-    return value
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean);
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
-  throw new Error(`Context ${name} must be a comma-separated string or a list of strings.`);
-}
-
-function json(read: Read, name: string): unknown {
-  const value = read(name);
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    throw new Error(`Context ${name} must be JSON.`);
-  }
-}
-
-function removalPolicy(read: Read): RemovalPolicy | undefined {
-  const value = text(read, 'removalPolicy');
-  if (value === undefined) return undefined;
-  if (value === 'retain') return RemovalPolicy.RETAIN;
-  if (value === 'destroy') return RemovalPolicy.DESTROY;
-  throw new Error("Context removalPolicy must be 'retain' or 'destroy'.");
 }

@@ -43,7 +43,7 @@ export class FileServiceStack extends Stack {
           userPool: cognito.UserPool.fromUserPoolId(this, 'Users', props.existingUserPool.userPoolId),
           userPoolClient: cognito.UserPoolClient.fromUserPoolClientId(this, 'WebClient', props.existingUserPool.userPoolClientId),
         }
-      : this.createUserPool(props.service?.removalPolicy ?? RemovalPolicy.RETAIN);
+      : this.createUserPool(props.service?.settings?.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
 
     const alarmTopic = props.alarmEmail ? this.createAlarmTopic(props.alarmEmail) : undefined;
     this.service = new SecureFileService(this, 'FileService', {
@@ -54,12 +54,12 @@ export class FileServiceStack extends Stack {
     });
 
     const outputs: Record<string, string> = {
-      ApiUrl: this.service.api.url,
+      ApiUrl: this.service.apiUrl,
       Region: this.region,
       UserPoolId: userPool.userPoolId,
       UserPoolClientId: userPoolClient.userPoolClientId,
       CognitoEndpoint: `https://cognito-idp.${this.region}.${this.urlSuffix}`,
-      BucketName: this.service.bucket.bucket.bucketName,
+      BucketName: this.service.bucket.bucketName,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }

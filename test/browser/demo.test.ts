@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { demoFiles } from '../../local/demo-files';
-import { startLocalStack, type LocalStack } from '../../local/local-stack';
+import { startLocalMode, type LocalMode } from '../../local/local-mode';
 import { chromiumAvailable, launchChromium } from './chromium';
 
 jest.setTimeout(60_000);
@@ -16,15 +16,15 @@ const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 const describeInBrowser = chromiumAvailable() ? describe : describe.skip;
 
 describeInBrowser('the demo page in Chromium', () => {
-  let stack: LocalStack;
+  let stack: LocalMode;
   let browser: Browser;
   let page: Page;
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'file-service-browser-'));
 
   beforeAll(async () => {
     // A small threshold, so a 12 MiB picture goes in parts, as a large video would.
-    const limits = { multipartThresholdBytes: 5 * 1024 * 1024 };
-    stack = await startLocalStack({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory, staticFiles: demoFiles, limits });
+    const settings = { multipartThresholdBytes: 5 * 1024 * 1024 };
+    stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory, staticFiles: demoFiles, settings });
     browser = await launchChromium();
     page = await browser.newPage();
   });

@@ -6,7 +6,7 @@
 import { createHmac, createPublicKey, createSign, generateKeyPairSync } from 'node:crypto';
 import cognitoLocalKey from 'cognito-local/lib/keys/cognitoLocal.private.json';
 import { signInWithPassword } from '../../client';
-import type { ErrorCode } from '../../lambdas/shared/errors';
+import type { ErrorCode } from '../../contract/errors';
 import { anUploadRequest } from '../builders';
 import { startTestLocalMode, type TestLocalMode } from './local-mode';
 

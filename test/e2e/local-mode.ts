@@ -4,13 +4,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createFileClient, signInWithPassword, type FileClient } from '../../client';
-import type { FileServiceLimits } from '../../lambdas/shared/limits';
-import { startLocalStack, type LocalStack } from '../../local/local-stack';
+import type { FileServiceSettingsInput } from '../../lambdas/shared/settings';
+import { startLocalMode, type LocalMode } from '../../local/local-mode';
 import { S3_EMULATOR_CREDENTIALS } from '../../local/s3-emulator';
 
 /** A running local mode and ways to talk to it. */
 export interface TestLocalMode {
-  readonly stack: LocalStack;
+  readonly stack: LocalMode;
   readonly apiUrl: string;
   /** A fresh ID token of a seeded user. */
   token(username: 'alice' | 'bob'): Promise<string>;
@@ -30,9 +30,9 @@ export interface TestLocalMode {
 }
 
 /** Starts local mode on free ports with its data in a temporary folder. */
-export async function startTestLocalMode(limits: Partial<FileServiceLimits> = {}): Promise<TestLocalMode> {
+export async function startTestLocalMode(settings: FileServiceSettingsInput = {}): Promise<TestLocalMode> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'file-service-e2e-'));
-  const stack = await startLocalStack({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory, limits });
+  const stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory, settings });
   const tokens = new Map<string, Promise<string>>();
   const token = (username: string) => {
     let pending = tokens.get(username);

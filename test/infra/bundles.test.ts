@@ -24,9 +24,8 @@ const REFUSED_REQUEST = {
 const FUNCTION_ENVIRONMENT = {
   BUCKET_NAME: 'files',
   AWS_REGION: 'eu-west-1',
-  UPLOADER_ROLE_ARN: 'arn:aws:iam::111122223333:role/uploader',
-  READER_ROLE_ARN: 'arn:aws:iam::111122223333:role/reader',
-  FILE_SERVICE_LIMITS: '{}',
+  SIGNING_ROLE_ARN: 'arn:aws:iam::111122223333:role/signer',
+  FILE_SERVICE_SETTINGS: '{}',
 };
 
 const app = new App({ context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true } });

@@ -45,16 +45,18 @@ describe('the stack', () => {
     expect(() => synthesize(context)).toThrow(message);
   });
 
-  it('reads limits from context into the functions', () => {
+  it('reads settings from context into the functions', () => {
     const custom = synthesize({
       maxUploadBytes: '1048576',
       allowedContentTypes: '{"image/png":["png"]}',
       readAccess: 'authenticated',
     }).template;
     const fn = resourceOf(custom, 'AWS::Lambda::Function', 'FileServiceUploadsFunction');
-    const limits = JSON.parse((fn.properties.Environment as { Variables: { FILE_SERVICE_LIMITS: string } }).Variables.FILE_SERVICE_LIMITS);
+    const settings = JSON.parse(
+      (fn.properties.Environment as { Variables: { FILE_SERVICE_SETTINGS: string } }).Variables.FILE_SERVICE_SETTINGS,
+    );
 
-    expect(limits).toMatchObject({ maxUploadBytes: 1048576, allowedContentTypes: { 'image/png': ['png'] }, readAccess: 'authenticated' });
+    expect(settings).toMatchObject({ maxUploadBytes: 1048576, allowedContentTypes: { 'image/png': ['png'] }, readAccess: 'authenticated' });
   });
 
   it('deletes empty buckets on stack deletion when asked to', () => {

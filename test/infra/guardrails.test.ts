@@ -4,7 +4,7 @@
  * (never the construct's own fields), so a change that loosens a policy fails here, whatever
  * the snapshot says.
  */
-import { limitsFromEnvironment, longestUrlTtlSeconds } from '../../lambdas/shared/limits';
+import { longestUrlTtlSeconds, settingsFromEnvironment } from '../../lambdas/shared/settings';
 import { synthesize } from './synth';
 
 type Json = Record<string, unknown>;
@@ -71,7 +71,7 @@ describe.each(Object.entries(CONFIGURATIONS))('the template with %s', (_, contex
 
   it('refuses presigned URLs older than the longest lifetime any function issues, and never older than an hour', () => {
     const environments = functions.map((props) => (props.Environment as { Variables: Record<string, string> }).Variables);
-    const longestTtlMs = Math.max(...environments.map((variables) => longestUrlTtlSeconds(limitsFromEnvironment(variables)) * 1000));
+    const longestTtlMs = Math.max(...environments.map((variables) => longestUrlTtlSeconds(settingsFromEnvironment(variables)) * 1000));
     const [filesBucket] = new Set(environments.map((variables) => (variables.BUCKET_NAME as unknown as { Ref: string }).Ref));
 
     const ageLimits = bucketPolicyOf(filesBucket ?? '')

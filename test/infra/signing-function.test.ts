@@ -1,3 +1,4 @@
+import { FUNCTION_NAMES, FUNCTIONS } from '../../lib/functions';
 import { resourceOf, synthesize } from './synth';
 
 const { template } = synthesize();
@@ -21,10 +22,7 @@ const actionsOf = (statements: Statement[]) => statements.flatMap((statement) =>
 const bucketId = resourceOf(template, 'AWS::S3::Bucket', 'FileServiceBucketFiles').id;
 const objectsUnder = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${prefix}`]] });
 
-describe.each([
-  ['Uploads', 'UPLOADER_ROLE_ARN'],
-  ['Downloads', 'READER_ROLE_ARN'],
-])('the %s function', (name, roleVariable) => {
+describe.each(FUNCTION_NAMES.map((name) => FUNCTIONS[name].id))('the %s function', (name) => {
   const fn = resourceOf(template, 'AWS::Lambda::Function', `FileService${name}Function`);
   const executionRole = resourceOf(template, 'AWS::IAM::Role', `FileService${name}ExecutionRole`);
   const signingRole = resourceOf(template, 'AWS::IAM::Role', `FileService${name}SigningRole`);
@@ -39,12 +37,12 @@ describe.each([
     expect(template.findResources('AWS::Logs::LogGroup')[logGroup.id]?.Properties.RetentionInDays).toBe(90);
   });
 
-  it('learns its signing role, bucket, limits and metrics service name from its environment', () => {
+  it('learns its signing role, bucket, settings and metrics service name from its environment', () => {
     expect((fn.properties.Environment as { Variables: Record<string, unknown> }).Variables).toEqual({
       BUCKET_NAME: { Ref: bucketId },
-      FILE_SERVICE_LIMITS: expect.any(String),
+      FILE_SERVICE_SETTINGS: expect.any(String),
       POWERTOOLS_SERVICE_NAME: 'SecureFileService/FileService',
-      [roleVariable]: { 'Fn::GetAtt': [signingRole.id, 'Arn'] },
+      SIGNING_ROLE_ARN: { 'Fn::GetAtt': [signingRole.id, 'Arn'] },
     });
   });
 

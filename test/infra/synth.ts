@@ -22,7 +22,7 @@ export function synthesize(context: Record<string, unknown> = {}, props: FileSer
   const stack = new FileServiceStack(app, 'SecureFileService', {
     ...fromContext,
     ...props,
-    service: { ...fromContext.service, ...props.service },
+    service: { ...fromContext.service, ...props.service, settings: { ...fromContext.service?.settings, ...props.service?.settings } },
   });
   let template: Template | undefined;
   return {

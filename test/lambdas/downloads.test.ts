@@ -2,7 +2,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createDownloadsHandler } from '../../lambdas/downloads';
-import type { FileServiceLimits } from '../../lambdas/shared/limits';
+import type { FileServiceSettingsInput } from '../../lambdas/shared/settings';
 import type { HeadRequest } from '../../lambdas/shared/object-head';
 import {
   ALICE,
@@ -57,13 +57,13 @@ function fakeS3Head(status = 200, headers: Record<string, string> = {}) {
 
 interface DownloadOptions {
   sub?: string;
-  limits?: Partial<FileServiceLimits>;
+  settings?: FileServiceSettingsInput;
   sendHead?: HeadRequest;
 }
 
 async function download(body: unknown, options: DownloadOptions = {}) {
   const handler = createDownloadsHandler({
-    ...testDependencies({ limits: options.limits }),
+    ...testDependencies({ settings: options.settings }),
     sendHead: options.sendHead ?? fakeS3Head().sendHead,
   });
   return answerOf(await handler(anApiEvent({ routeKey: 'POST /downloads', body, sub: options.sub }), aContext));
@@ -108,7 +108,7 @@ describe('POST /downloads', () => {
   });
 
   it('clamps a requested lifetime to the configured maximum', async () => {
-    const { body } = await download({ key: aKey(), expiresIn: 86_400 }, { limits: { maxDownloadUrlTtlSeconds: 1800 } });
+    const { body } = await download({ key: aKey(), expiresIn: 86_400 }, { settings: { maxDownloadUrlTtlSeconds: 1800 } });
 
     expect(new URL(body.url).searchParams.get('X-Amz-Expires')).toBe('1800');
     expect(body.expiresAt).toBe(new Date(NOW + 1_800_000).toISOString());
@@ -144,7 +144,7 @@ describe('POST /downloads', () => {
   });
 
   it('lets any signed-in user read another user’s key when read access is authenticated', async () => {
-    const { status } = await download({ key: aKey(BOB) }, { limits: { readAccess: 'authenticated' } });
+    const { status } = await download({ key: aKey(BOB) }, { settings: { readAccess: 'authenticated' } });
 
     expect(status).toBe(200);
   });

@@ -8,7 +8,7 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createUploadsHandler } from '../../lambdas/uploads';
-import type { FileServiceLimits } from '../../lambdas/shared/limits';
+import type { FileServiceSettingsInput } from '../../lambdas/shared/settings';
 import { ALICE, BOB, aContext, anApiEvent, anUploadRequest, answerOf, stsCredentials, testDependencies } from '../builders';
 
 const sts = mockClient(STSClient);
@@ -33,8 +33,8 @@ beforeEach(() => {
 });
 afterEach(() => logs.mockRestore());
 
-async function call(routeKey: string, body: unknown, options: { sub?: string; limits?: Partial<FileServiceLimits> } = {}) {
-  const handler = createUploadsHandler(testDependencies({ limits: options.limits }));
+async function call(routeKey: string, body: unknown, options: { sub?: string; settings?: FileServiceSettingsInput } = {}) {
+  const handler = createUploadsHandler(testDependencies({ settings: options.settings }));
   return answerOf(await handler(anApiEvent({ routeKey, body, sub: options.sub }), aContext));
 }
 
@@ -85,7 +85,7 @@ describe('POST /uploads above the multipart threshold', () => {
   it('refuses 5 TiB under the default 5 GiB limit with 413, and plans it when allowed', async () => {
     const refused = await call('POST /uploads', anUploadRequest({ filename: 'a.mp4', contentType: 'video/mp4', size: 5 * 1024 ** 4 }));
     const allowed = await call('POST /uploads', anUploadRequest({ filename: 'a.mp4', contentType: 'video/mp4', size: 5 * 1024 ** 4 }), {
-      limits: { maxUploadBytes: 5 * 1024 ** 4 },
+      settings: { maxUploadBytes: 5 * 1024 ** 4 },
     });
 
     expect(refused.status).toBe(413);

@@ -16,7 +16,8 @@ import {
   safeFileName,
   SAFE_NAME_PATTERN,
 } from '../../../lambdas/shared/keys';
-import { DEFAULT_CONTENT_TYPES, S3_LIMITS } from '../../../lambdas/shared/limits';
+import { S3_LIMITS } from '../../../contract/constants';
+import { DEFAULT_CONTENT_TYPES } from '../../../lambdas/shared/settings';
 
 // Enough runs to meet the hostile fragments in many combinations, few enough to stay well under a second each.
 const RUNS = { numRuns: 400 };

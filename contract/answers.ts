@@ -1,16 +1,7 @@
 /**
- * The wire contract of the file API: what each route takes and answers. The handlers
- * annotate their answers with these types, so client and server cannot drift.
+ * What each route answers. The handlers annotate their answers with these types and the client
+ * reads them, so the two cannot drift.
  */
-
-/** `POST /uploads` body. */
-export interface UploadRequest {
-  readonly filename: string;
-  readonly contentType: string;
-  readonly size: number;
-  /** Base64 SHA-256 of the whole file; S3 refuses other bytes. */
-  readonly checksumSha256?: string;
-}
 
 /** `POST /uploads` answer for a file sent in one PUT. */
 export interface SinglePutUpload {
@@ -37,7 +28,7 @@ export interface MultipartUpload {
   /** Every part's length but the last one's. */
   readonly partSize: number;
   readonly partCount: number;
-  /** URLs for the first parts (at most 100); ask `POST /uploads/parts` for the rest. */
+  /** URLs for the first parts (at most `MAX_PARTS_PER_BATCH`); ask `POST /uploads/parts` for the rest. */
   readonly parts: readonly PartUrl[];
   /** ISO 8601: when these part URLs expire. */
   readonly expiresAt: string;
@@ -45,14 +36,6 @@ export interface MultipartUpload {
 
 /** Either answer of `POST /uploads`. */
 export type UploadPlan = SinglePutUpload | MultipartUpload;
-
-/** `POST /uploads/parts` body: more part URLs, or fresh ones for URLs that expired. */
-export interface PartUrlsRequest {
-  readonly key: string;
-  readonly uploadId: string;
-  /** 1 to 100 part numbers, each from 1 to `partCount`. */
-  readonly partNumbers: readonly number[];
-}
 
 /** `POST /uploads/parts` answer. */
 export interface PartUrls {
@@ -63,30 +46,10 @@ export interface PartUrls {
   readonly expiresAt: string;
 }
 
-/** `POST /uploads/complete` body: every part, with the `ETag` S3 answered to its PUT. */
-export interface CompleteUploadRequest {
-  readonly key: string;
-  readonly uploadId: string;
-  readonly parts: readonly { readonly partNumber: number; readonly etag: string }[];
-}
-
 /** `POST /uploads/complete` answer. */
 export interface CompletedUpload {
   readonly key: string;
   readonly size: number;
-}
-
-/** `POST /uploads/abort` body (answered with 204). */
-export interface AbortUploadRequest {
-  readonly key: string;
-  readonly uploadId: string;
-}
-
-/** `POST /downloads` body. */
-export interface DownloadRequest {
-  readonly key: string;
-  readonly disposition?: 'inline' | 'attachment';
-  readonly expiresIn?: number;
 }
 
 /** `POST /downloads` answer. */
@@ -116,9 +79,4 @@ export interface FileListPage {
   readonly files: readonly FileEntry[];
   /** Pass as `cursor` for the next page; absent on the last one. */
   readonly nextCursor?: string;
-}
-
-/** Every error answer of our API: `{"error": {...}}`. */
-export interface ApiErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly requestId?: string };
 }

@@ -6,17 +6,26 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveLimits, type FileServiceLimits } from '../lambdas/shared/limits';
-import { ROUTES, type FunctionName } from '../lambdas/shared/routes';
-import { limitOverridesFromContext } from '../lib/stack/context';
-import { listenLocalApi, type LambdaHandler, type LocalApi, type StaticFile } from './api-gateway';
+import { ROUTES, type RouteKey } from '../contract/routes';
+import { ENVIRONMENT_VARIABLES, functionEnvironment } from '../lambdas/shared/environment';
+import type { ApiHandler } from '../lambdas/shared/http';
+import {
+  apiCorsRule,
+  resolveSettings,
+  settingsFromContext,
+  type FileServiceSettings,
+  type FileServiceSettingsInput,
+} from '../lambdas/shared/settings';
+import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../lib/functions';
+import { STACK_NAME } from '../lib/stack/stack-name';
+import { listenLocalApi, type LocalApi, type LocalRoute, type StaticFile } from './api-gateway';
 import { startCognitoEmulator, type CognitoEmulator, type LocalUser } from './cognito-emulator';
 import { createJwtAuthorizer } from './jwt-authorizer';
 import { S3_EMULATOR_CREDENTIALS, startS3Emulator, type S3Emulator } from './s3-emulator';
 import { startStsStandIn, type StsStandIn } from './sts-stand-in';
 
 /** How to run local mode. Every port may be 0 for a free one (tests do). */
-export interface LocalStackOptions {
+export interface LocalModeOptions {
   /** @default 3000 */
   readonly apiPort?: number;
   /** @default 4569 */
@@ -27,8 +36,8 @@ export interface LocalStackOptions {
   readonly directory?: string;
   /** @default alice and bob, password `Passw0rd!local` */
   readonly users?: readonly LocalUser[];
-  /** Limits on top of those in cdk.json's context (tests lower the multipart threshold). */
-  readonly limits?: Partial<FileServiceLimits>;
+  /** Settings on top of those in cdk.json's context (tests lower the multipart threshold). */
+  readonly settings?: FileServiceSettingsInput;
   /** Unauthenticated files served by the API (the demo page). */
   readonly staticFiles?: () => Promise<Readonly<Record<string, StaticFile>>>;
   /** One access-log line per API request on stdout. @default false */
@@ -47,9 +56,9 @@ export interface LocalOutputs {
 }
 
 /** Local mode, running. */
-export interface LocalStack {
+export interface LocalMode {
   readonly outputs: LocalOutputs;
-  readonly limits: FileServiceLimits;
+  readonly settings: FileServiceSettings;
   readonly users: readonly LocalUser[];
   readonly api: LocalApi;
   readonly s3: S3Emulator;
@@ -59,20 +68,15 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** The stack name `cdk deploy --outputs-file` files the outputs under. */
-export const STACK_NAME = 'SecureFileService';
 export const DEFAULT_PASSWORD = 'Passw0rd!local';
 const REGION = 'us-east-1';
 const BUCKET = 'secure-file-service-local';
-const ROLE_ARNS = {
-  UPLOADER_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-uploader',
-  READER_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-reader',
-} as const;
+const roleArnOf = (name: FunctionName) => `arn:aws:iam::000000000000:role/local-${name}-signer`;
 
 let started = false;
 
 /** Starts the emulators, then the API over the deployed handler modules, and writes `outputs.json`. */
-export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+export async function startLocalMode(options: LocalModeOptions = {}): Promise<LocalMode> {
   // The handler modules read their configuration from process.env once, at import, as in Lambda.
   if (started) throw new Error('Local mode runs once per process: the handlers keep the configuration they started with.');
   started = true;
@@ -94,19 +98,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The API's port must be known before the bucket's CORS rule (it allows the demo page's origin).
     const listening = await listenLocalApi(options.apiPort ?? 3000);
     stopApi = listening.stop;
-    const configured = { ...limitOverridesFromContext(cdkJsonContext()), ...options.limits };
-    const limits = resolveLimits({
+    const deployed = settingsFromContext(cdkJsonContext());
+    const configured = resolveSettings({ ...deployed, ...options.settings });
+    const settings = resolveSettings({
       ...configured,
       allowedOrigins: [
-        ...new Set([...(configured.allowedOrigins ?? []), `http://localhost:${listening.port}`, `http://127.0.0.1:${listening.port}`]),
+        ...new Set([...configured.allowedOrigins, `http://localhost:${listening.port}`, `http://127.0.0.1:${listening.port}`]),
       ],
     });
 
-    const s3 = await startS3Emulator({ port: options.s3Port ?? 4569, directory: path.join(directory, 's3'), bucket: BUCKET, limits });
+    const s3 = await startS3Emulator({ port: options.s3Port ?? 4569, directory: path.join(directory, 's3'), bucket: BUCKET, settings });
     stoppers.push(() => s3.stop());
     const cognito = await startCognitoEmulator({ port: options.cognitoPort ?? 9229, directory: path.join(directory, 'cognito'), users });
     stoppers.push(() => cognito.stop());
-    const sts = await startStsStandIn({ roleArns: Object.values(ROLE_ARNS), credentials: S3_EMULATOR_CREDENTIALS });
+    const sts = await startStsStandIn({ roleArns: FUNCTION_NAMES.map(roleArnOf), credentials: S3_EMULATOR_CREDENTIALS });
     stoppers.push(() => sts.stop());
 
     Object.assign(process.env, {
@@ -116,22 +121,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SESSION_TOKEN: 'local',
       AWS_ENDPOINT_URL_STS: sts.endpoint,
-      BUCKET_NAME: BUCKET,
-      S3_ENDPOINT: s3.endpoint,
-      FILE_SERVICE_LIMITS: JSON.stringify(limits),
-      ...ROLE_ARNS,
-      // Powertools' `service` dimension: the construct names it after its path; locally, after local mode.
-      // (Not imported from the metrics module: importing it would create its metrics before this is set.)
-      POWERTOOLS_SERVICE_NAME: `${STACK_NAME}/local`,
+      [ENVIRONMENT_VARIABLES.s3Endpoint]: s3.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
-    const handlers: Record<FunctionName, LambdaHandler> = {
-      uploads: (await import('../lambdas/uploads')).handler,
-      downloads: (await import('../lambdas/downloads')).handler,
-    };
-    const routes = Object.fromEntries(
-      (Object.keys(ROUTES) as FunctionName[]).flatMap((name) => ROUTES[name].map((routeKey) => [routeKey, handlers[name]])),
+    const handlers = await importHandlers((name) =>
+      functionEnvironment({ bucketName: BUCKET, settings, signingRoleArn: roleArnOf(name), serviceName: `${STACK_NAME}/local` }),
     );
+    const routes = Object.fromEntries(
+      (Object.keys(ROUTES) as RouteKey[]).map((routeKey): [RouteKey, LocalRoute] => [
+        routeKey,
+        { functionName: ROUTES[routeKey], handler: handlers[ROUTES[routeKey]] },
+      ]),
+    ) as Record<RouteKey, LocalRoute>;
 
     const outputs: LocalOutputs = {
       ApiUrl: `http://127.0.0.1:${listening.port}`,
@@ -148,7 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const api = listening.serve({
       routes,
       authorizer: createJwtAuthorizer({ issuer: cognito.issuer, jwksUri: cognito.jwksUri, clientId: cognito.userPoolClientId }),
-      allowedOrigins: limits.allowedOrigins,
+      cors: apiCorsRule(settings),
       // A page served here finds the API the way a deployed frontend would: from the outputs.
       staticFiles: async () => ({
         ...(await options.staticFiles?.()),
@@ -156,11 +157,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
       logRequests: options.logRequests,
     });
-    return { outputs, limits, users, api, s3, cognito, sts, stop };
+    return { outputs, settings, users, api, s3, cognito, sts, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Imports every handler of the registry with the environment the construct would give its
+ * function. Each module reads `process.env` once, at import, as in Lambda, so importing them
+ * one after another gives each its own environment in one process.
+ */
+async function importHandlers(environmentOf: (name: FunctionName) => Record<string, string>): Promise<Record<FunctionName, ApiHandler>> {
+  const handlers: Partial<Record<FunctionName, ApiHandler>> = {};
+  for (const name of FUNCTION_NAMES) {
+    Object.assign(process.env, environmentOf(name));
+    const module = (await import(path.join('..', 'lambdas', FUNCTIONS[name].entry.replace(/\.ts$/, '')))) as { handler: ApiHandler };
+    handlers[name] = module.handler;
+  }
+  return handlers as Record<FunctionName, ApiHandler>;
 }
 
 function cdkJsonContext(): (name: string) => unknown {

@@ -1,0 +1,52 @@
+/** The errors the API answers with: every code, its HTTP status, and the body's shape. */
+
+/** Every error code the API can answer with, and its HTTP status. */
+export const ERROR_STATUS = {
+  INVALID_JSON: 400,
+  INVALID_REQUEST: 400,
+  INVALID_FILENAME: 400,
+  INVALID_KEY: 400,
+  INVALID_CURSOR: 400,
+  INVALID_PARTS: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN_KEY: 403,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  FILE_TOO_LARGE: 413,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_TYPE: 415,
+  TYPE_MISMATCH: 415,
+  TOO_MANY_REQUESTS: 429,
+  INTERNAL: 500,
+  STORAGE_UNAVAILABLE: 503,
+  SIGNING_UNAVAILABLE: 503,
+} as const;
+
+/** A machine-readable error code. */
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * The codes API Gateway's own answers stand for: they carry `{"message"}` only (authorizer,
+ * missing scope, unknown route, payload limit, throttling), so a client names them by status.
+ */
+export const GATEWAY_ERROR_CODES = {
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'BODY_TOO_LARGE',
+  429: 'TOO_MANY_REQUESTS',
+} as const satisfies Record<number, ErrorCode | 'FORBIDDEN'>;
+
+/** A code API Gateway's own answers stand for. */
+export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[keyof typeof GATEWAY_ERROR_CODES];
+
+/** The JSON body of every error answer of our functions. */
+export interface ApiErrorBody {
+  readonly error: {
+    readonly code: ErrorCode;
+    readonly message: string;
+    /** Present on 5xx answers: quote it when reporting a problem. */
+    readonly requestId?: string;
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * What each route takes, as valibot schemas: the handlers validate with them, and the client
+ * derives its request types from them (`import type`, so valibot never enters its bundle).
+ */
+import * as v from 'valibot';
+import { DEFAULT_LIST_LIMIT, MAX_CONTENT_TYPE_LENGTH, MAX_LIST_LIMIT, MAX_PARTS_PER_BATCH, S3_LIMITS } from './constants';
+
+const KEY = v.pipe(v.string('must be a string'), v.maxLength(S3_LIMITS.maxKeyBytes, `must be at most ${S3_LIMITS.maxKeyBytes} characters`));
+const UPLOAD_ID = v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9._~+=/-]{1,1024}$/, 'is not an upload id'));
+const PART_NUMBER = v.pipe(
+  v.number('must be a number'),
+  v.integer('must be a whole number'),
+  v.minValue(1, 'must be at least 1'),
+  v.maxValue(S3_LIMITS.maxParts, `must be at most ${S3_LIMITS.maxParts}`),
+);
+
+/** `POST /uploads`. */
+export const UploadRequestSchema = v.strictObject({
+  filename: v.string('must be a string'),
+  contentType: v.pipe(
+    v.string('must be a string'),
+    v.maxLength(MAX_CONTENT_TYPE_LENGTH, `must be at most ${MAX_CONTENT_TYPE_LENGTH} characters`),
+  ),
+  size: v.pipe(v.number('must be a number'), v.integer('must be a whole number of bytes'), v.minValue(1, 'must be at least 1 byte')),
+  /** Base64 SHA-256 of the whole file; S3 refuses other bytes. */
+  checksumSha256: v.optional(
+    v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9+/]{43}=$/, 'must be the base64-encoded SHA-256 of the file')),
+  ),
+});
+
+/** `POST /uploads/parts`: more part URLs, or fresh ones for URLs that expired. */
+export const PartUrlsRequestSchema = v.strictObject({
+  key: KEY,
+  uploadId: UPLOAD_ID,
+  partNumbers: v.pipe(
+    v.array(PART_NUMBER, 'must be a list of part numbers'),
+    v.minLength(1, 'must name at least one part'),
+    v.maxLength(MAX_PARTS_PER_BATCH, `must name at most ${MAX_PARTS_PER_BATCH} parts`),
+    v.check((numbers) => new Set(numbers).size === numbers.length, 'must not repeat a part number'),
+  ),
+});
+
+/** `POST /uploads/complete`: every part, with the `ETag` S3 answered to its PUT. */
+export const CompleteUploadRequestSchema = v.strictObject({
+  key: KEY,
+  uploadId: UPLOAD_ID,
+  parts: v.pipe(
+    v.array(
+      v.strictObject({
+        partNumber: PART_NUMBER,
+        // S3's ETags: quoted hex, with a suffix for some encryptions; quotes optional here.
+        etag: v.pipe(v.string('must be a string'), v.regex(/^"?[A-Za-z0-9-]{1,64}"?$/, 'is not an ETag')),
+      }),
+      'must be a list of {partNumber, etag}',
+    ),
+    v.minLength(1, 'must list every part'),
+    v.maxLength(S3_LIMITS.maxParts, `must list at most ${S3_LIMITS.maxParts} parts`),
+  ),
+});
+
+/** `POST /uploads/abort` (answered with 204). */
+export const AbortUploadRequestSchema = v.strictObject({ key: KEY, uploadId: UPLOAD_ID });
+
+/** `POST /downloads`. */
+export const DownloadRequestSchema = v.strictObject({
+  key: KEY,
+  disposition: v.optional(v.picklist(['inline', 'attachment'], "must be 'inline' or 'attachment'")),
+  /** Seconds; clamped to the longest download URL the deployment allows. */
+  expiresIn: v.optional(
+    v.pipe(v.number('must be a number'), v.integer('must be whole seconds'), v.minValue(1, 'must be at least 1 second')),
+  ),
+});
+
+const LIMIT_MESSAGE = `must be a whole number from 1 to ${MAX_LIST_LIMIT}`;
+
+/** The query of `GET /files`. Query values arrive as strings. */
+export const ListRequestSchema = v.object({
+  cursor: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(1024, 'must be at most 1024 characters'))),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,4}$/, LIMIT_MESSAGE),
+      v.transform(Number),
+      v.minValue(1, LIMIT_MESSAGE),
+      v.maxValue(MAX_LIST_LIMIT, LIMIT_MESSAGE),
+    ),
+    String(DEFAULT_LIST_LIMIT),
+  ),
+});
+
+/** `POST /uploads` body. */
+export type UploadRequest = v.InferInput<typeof UploadRequestSchema>;
+/** `POST /uploads/parts` body. */
+export type PartUrlsRequest = v.InferInput<typeof PartUrlsRequestSchema>;
+/** `POST /uploads/complete` body. */
+export type CompleteUploadRequest = v.InferInput<typeof CompleteUploadRequestSchema>;
+/** `POST /uploads/abort` body. */
+export type AbortUploadRequest = v.InferInput<typeof AbortUploadRequestSchema>;
+/** `POST /downloads` body. */
+export type DownloadRequest = v.InferInput<typeof DownloadRequestSchema>;
+/** `GET /files` query: `limit` as the number it stands for. */
+export interface ListRequest {
+  readonly cursor?: string;
+  readonly limit?: number;
+}

@@ -1,0 +1,36 @@
+/**
+ * The audit trail: one structured record per URL issued, written together with the metric
+ * that counts it, so neither can be forgotten beside the other.
+ */
+import type { Caller } from './http';
+import { log } from './logs';
+import { recordUrlIssued, type UrlOperation } from './metrics';
+
+/** What the audit record says about one URL (or batch of part URLs) issued. */
+export interface IssuedUrl {
+  /** What the URL lets its holder do, as the metric counts it. */
+  readonly operation: UrlOperation;
+  /** What the record calls it, when finer than `operation` (`upload-multipart`, `upload-parts`). @default operation */
+  readonly action?: string;
+  readonly key: string;
+  /** ISO 8601. */
+  readonly expiresAt: string;
+  /** Further facts (size, content type, part numbers), never the URL itself. */
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** Re-signed part URLs are audited but not counted again as URLs issued. @default true */
+  readonly counted?: boolean;
+}
+
+/** Records one URL issued: the audit line (user, operation, key, expiry, source IP) and, unless told not to, the metric. */
+export function urlIssued(caller: Caller, url: IssuedUrl): void {
+  if (url.counted !== false) recordUrlIssued(url.operation);
+  log('INFO', 'url issued', {
+    audit: true,
+    operation: url.action ?? url.operation,
+    userId: caller.sub,
+    key: url.key,
+    expiresAt: url.expiresAt,
+    sourceIp: caller.sourceIp,
+    ...url.details,
+  });
+}

@@ -25,7 +25,13 @@ startLocalStack({
   (stack) => {
     console.log(banner(stack, Date.now() - started));
     const shutdown = () => {
-      stack.stop().then(() => process.exit(0));
+      stack.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(`Local mode did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
     };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);

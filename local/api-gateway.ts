@@ -35,7 +35,7 @@ export interface LocalApiOptions {
 export interface LocalApi {
   readonly url: string;
   readonly port: number;
-  stop(): Promise<void>;
+  readonly stop: () => Promise<void>;
 }
 
 /** API Gateway's payload limit. */
@@ -47,7 +47,7 @@ const CORS_ALLOW_HEADERS = 'authorization,content-type';
 /** Listens on 127.0.0.1; answer routes only after `serve` is given the options (the port is needed to configure the rest). */
 export async function listenLocalApi(
   port: number,
-): Promise<{ port: number; serve(options: LocalApiOptions): LocalApi; stop(): Promise<void> }> {
+): Promise<{ port: number; serve(options: LocalApiOptions): LocalApi; stop: () => Promise<void> }> {
   let options: LocalApiOptions | undefined;
   const server = http.createServer((request, response) => {
     if (!options) {
@@ -198,7 +198,7 @@ function apiGatewayEvent(input: {
     },
     ...(body.length > 0 && { body: body.toString('utf8') }),
     isBase64Encoded: false,
-  } as ApiEvent;
+  };
 }
 
 function lambdaContext(routeKey: string): Context {

@@ -67,7 +67,11 @@ export function createJwtAuthorizer(options: { issuer: string; jwksUri: string; 
 
 /** API Gateway hands claims to functions as strings, lists as `[a b]`. */
 function apiGatewayClaims(payload: JwtPayload): Claims {
-  return Object.fromEntries(
-    Object.entries(payload).map(([name, value]) => [name, Array.isArray(value) ? `[${value.join(' ')}]` : String(value)]),
-  );
+  return Object.fromEntries(Object.entries(payload).map(([name, value]) => [name, claimText(value)]));
+}
+
+function claimText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(claimText).join(' ')}]`;
+  // A JSON object claim (none of ours) as JSON rather than `[object Object]`.
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }

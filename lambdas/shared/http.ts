@@ -123,7 +123,7 @@ function jsonBodyOnPost(): MiddlewareObj<ApiEvent> {
   // Parsed whatever the Content-Type: the bearer token already rules out cross-site form posts.
   // `disableContentTypeCheck` exists at runtime since middy 6 but is missing from its typings.
   const options = { disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0];
-  const parser = httpJsonBodyParser(options) as MiddlewareObj<ApiEvent>;
+  const parser = httpJsonBodyParser<ApiEvent>(options);
   return {
     before: async (request) => {
       if (request.event.requestContext.http.method !== 'POST') return;

@@ -172,7 +172,8 @@ function limitProblems(limits: FileServiceLimits): string[] {
     typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
 
   check(
-    Array.isArray(limits.allowedOrigins) && limits.allowedOrigins.every((origin) => ORIGIN.test(origin)),
+    Array.isArray(limits.allowedOrigins) &&
+      limits.allowedOrigins.every((origin: unknown) => typeof origin === 'string' && ORIGIN.test(origin)),
     'allowedOrigins must be a list of https:// origins (or http://localhost) without paths or wildcards',
   );
   check(limits.readAccess === 'owner' || limits.readAccess === 'authenticated', "readAccess must be 'owner' or 'authenticated'");
@@ -198,7 +199,9 @@ function limitProblems(limits: FileServiceLimits): string[] {
   for (const [type, extensions] of types) {
     check(MIME_TYPE.test(type), `content type '${type}' must be a lower-case type/subtype`);
     check(
-      Array.isArray(extensions) && extensions.length > 0 && extensions.every((extension) => EXTENSION.test(extension)),
+      Array.isArray(extensions) &&
+        extensions.length > 0 &&
+        extensions.every((extension: unknown) => typeof extension === 'string' && EXTENSION.test(extension)),
       `content type '${type}' needs lower-case extensions without a dot`,
     );
   }
@@ -219,5 +222,5 @@ export function limitsFromEnvironment(environment: Readonly<Record<string, strin
     throw new InvalidLimitsError(`${LIMITS_ENVIRONMENT_VARIABLE} is not JSON`);
   }
   if (typeof parsed !== 'object' || parsed === null) throw new InvalidLimitsError(`${LIMITS_ENVIRONMENT_VARIABLE} is not an object`);
-  return resolveLimits(parsed as Partial<FileServiceLimits>);
+  return resolveLimits(parsed);
 }

@@ -67,7 +67,7 @@ describe('a multipart upload through the client', () => {
     try {
       // The first part leaves 11 minutes after its URL was signed (a laptop that slept): S3 finds it expired.
       const sleepyFetch: typeof fetch = async (input, init) => {
-        const url = String(input);
+        const url = input instanceof Request ? input.url : String(input);
         if (url.includes('partNumber=')) partRequests.push(new URL(url).searchParams.get('X-Amz-Date') ?? '');
         if (url.includes('partNumber=1&') && !expired) {
           expired = true;

@@ -71,7 +71,7 @@ function presignedRequestContext(ageMs = 1000, overrides: Record<string, string>
 async function decide(simulation: Parameters<typeof runSimulation>[0]): Promise<Decision> {
   const result = await runSimulation(simulation, {});
   if (result.resultType === 'error') throw new Error(`simulation failed: ${JSON.stringify(result.errors)}`);
-  return result.overallResult as Decision;
+  return result.overallResult;
 }
 
 type Role = 'uploader' | 'reader';

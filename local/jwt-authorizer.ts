@@ -9,10 +9,10 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 
 /** The claims as API Gateway passes them to a function: every value a string. */
-export type Claims = Record<string, string>;
+type Claims = Record<string, string>;
 
 /** What the authorizer decided. */
-export type Authorization = { readonly claims: Claims } | { readonly status: 401 | 503; readonly message: string };
+type Authorization = { readonly claims: Claims } | { readonly status: 401 | 503; readonly message: string };
 
 /** Verifies `Authorization` headers. */
 export interface JwtAuthorizer {

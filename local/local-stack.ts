@@ -36,7 +36,7 @@ export interface LocalStackOptions {
 }
 
 /** The outputs a frontend reads: the same names as `cdk deploy --outputs-file`, plus the S3 endpoint. */
-export interface LocalOutputs {
+interface LocalOutputs {
   readonly ApiUrl: string;
   readonly Region: string;
   readonly UserPoolId: string;
@@ -60,7 +60,7 @@ export interface LocalStack {
 }
 
 /** The stack name `cdk deploy --outputs-file` files the outputs under. */
-export const STACK_NAME = 'SecureFileService';
+const STACK_NAME = 'SecureFileService';
 export const DEFAULT_PASSWORD = 'Passw0rd!local';
 const REGION = 'us-east-1';
 const BUCKET = 'secure-file-service-local';

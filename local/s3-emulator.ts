@@ -69,7 +69,7 @@ async function runS3rver(options: S3EmulatorOptions): Promise<S3rver> {
 }
 
 /** The bucket's CORS rule as S3's XML, from the same `bucketCorsRule` the construct deploys. */
-export function corsConfigurationXml(limits: FileServiceLimits): string {
+function corsConfigurationXml(limits: FileServiceLimits): string {
   const rule = bucketCorsRule(limits);
   const elements = (name: string, values: readonly string[]) => values.map((value) => `<${name}>${value}</${name}>`).join('');
   return (

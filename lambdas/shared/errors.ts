@@ -5,7 +5,7 @@
  */
 
 /** Every error code the API can answer with, and its HTTP status. */
-export const ERROR_STATUS = {
+const ERROR_STATUS = {
   INVALID_JSON: 400,
   INVALID_REQUEST: 400,
   INVALID_FILENAME: 400,

@@ -37,7 +37,7 @@ export type Route = (event: ApiEvent, caller: Caller) => Promise<ApiResult>;
 export type Routes<Key extends string> = Readonly<Record<Key, Route>>;
 
 /** Largest request body accepted: a completion of 10,000 parts fits with room to spare. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 const RESPONSE_HEADERS = {
   'content-type': 'application/json',
@@ -87,7 +87,7 @@ export function queryRoute<Schema extends v.GenericSchema>(
 }
 
 /** Validates input against a schema; the first problem becomes a 400 that names the field. */
-export function validated<Schema extends v.GenericSchema>(schema: Schema, input: unknown): v.InferOutput<Schema> {
+function validated<Schema extends v.GenericSchema>(schema: Schema, input: unknown): v.InferOutput<Schema> {
   const result = v.safeParse(schema, input, { abortEarly: true });
   if (result.success) return result.output;
   const [issue] = result.issues;

@@ -111,7 +111,7 @@ export const DEFAULT_LIMITS: FileServiceLimits = {
  * `content-length` makes S3 refuse any other size, `x-amz-checksum-sha256` any other bytes,
  * `if-none-match: *` an overwrite; `x-amz-meta-filename` carries the original name for downloads.
  */
-export const SIGNED_UPLOAD_HEADERS = [
+const SIGNED_UPLOAD_HEADERS = [
   'content-type',
   'content-length',
   'if-none-match',
@@ -146,7 +146,7 @@ export function longestUrlTtlSeconds(limits: FileServiceLimits): number {
 }
 
 /** Thrown when limits are inconsistent: at synth time in CDK, at init in a Lambda. */
-export class InvalidLimitsError extends Error {
+class InvalidLimitsError extends Error {
   override readonly name = 'InvalidLimitsError';
 }
 

@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /** A function and the routes it answers. */
-export interface FileApiIntegration {
+interface FileApiIntegration {
   /** Names the integration. */
   readonly name: string;
   readonly function: lambda.IFunction;

@@ -4,7 +4,7 @@
  */
 
 /** A request the client made. */
-export interface Recorded {
+interface Recorded {
   readonly method: string;
   readonly url: string;
   readonly body: unknown;

@@ -17,5 +17,7 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|@scure|@noble)/)'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   snapshotSerializers: ['<rootDir>/test/infra/asset-hash-serializer.ts'],
 };

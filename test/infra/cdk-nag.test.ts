@@ -57,7 +57,21 @@ describe('cdk-nag AwsSolutions', () => {
       'SecureFileService/Users AwsSolutions::AwsSolutions-COG2',
       'SecureFileService/Users AwsSolutions::AwsSolutions-COG8',
     ]);
-    for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(60);
+  });
+
+  it('gives each acknowledgement a reason about what its rule flags, and the way out where there is one', () => {
+    const { app } = synthesize();
+
+    const reasons = Object.fromEntries(acknowledgements(app).map(({ id, reason }) => [id.replace(/\[.*$/, ''), reason]));
+
+    // What each rule flags (AwsSolutions' own wording), and what the reason must answer it with.
+    expect(reasons).toEqual({
+      // IAM5 flags a wildcard resource: the reason names the tag that confines it to the caller's prefix.
+      'AwsSolutions::AwsSolutions-IAM5': expect.stringMatching(/wildcard.*users\/\$\{aws:PrincipalTag\/userId\}\/.*STS/),
+      // COG2 flags MFA not required; COG8 the Plus feature plan not chosen: both say how to get it.
+      'AwsSolutions::AwsSolutions-COG2': expect.stringMatching(/MFA.*existingUserPool/),
+      'AwsSolutions::AwsSolutions-COG8': expect.stringMatching(/Plus feature plan.*existingUserPool/),
+    });
   });
 
   it('reports problems when there are some, so an empty report means something', () => {

@@ -19,12 +19,12 @@ export default class QuietEnvironment extends NodeEnvironment {
   override async setup(): Promise<void> {
     await super.setup();
     for (const stream of [process.stdout, process.stderr]) {
-      this.originalWrites.set(stream, stream.write);
-      stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      this.originalWrites.set(stream, stream.write.bind(stream));
+      stream.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
         this.held.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
         rest.find((argument): argument is () => void => typeof argument === 'function')?.();
         return true;
-      }) as Write;
+      };
     }
   }
 
@@ -34,7 +34,7 @@ export default class QuietEnvironment extends NodeEnvironment {
     await super.teardown();
   }
 
-  override handleTestEvent(event: Circus.Event): void {
+  handleTestEvent(event: Circus.Event): void {
     // Jest installs the test file's console after `setup`: it is quietened once tests begin.
     if (event.name === 'run_start') this.quietConsole();
     if (event.name === 'test_done') {
@@ -45,7 +45,7 @@ export default class QuietEnvironment extends NodeEnvironment {
   }
 
   private quietConsole(): void {
-    const testConsole = this.global.console as Console;
+    const testConsole = this.global.console;
     for (const method of CONSOLE_METHODS) {
       testConsole[method] = (...values: unknown[]) => {
         this.held.push(`console.${method}: ${format(...values)}\n`);
@@ -57,6 +57,6 @@ export default class QuietEnvironment extends NodeEnvironment {
     const output = this.held.join('');
     this.held = [];
     const write = this.originalWrites.get(process.stderr);
-    if (output && write) write.call(process.stderr, `\n── output of ${what} ──\n${output}── end of output ──\n`);
+    if (output && write) write(`\n── output of ${what} ──\n${output}── end of output ──\n`);
   }
 }

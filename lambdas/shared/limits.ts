@@ -111,13 +111,7 @@ export const DEFAULT_LIMITS: FileServiceLimits = {
  * `content-length` makes S3 refuse any other size, `x-amz-checksum-sha256` any other bytes,
  * `if-none-match: *` an overwrite; `x-amz-meta-filename` carries the original name for downloads.
  */
-const SIGNED_UPLOAD_HEADERS = [
-  'content-type',
-  'content-length',
-  'if-none-match',
-  'x-amz-checksum-sha256',
-  'x-amz-meta-filename',
-] as const;
+const SIGNED_UPLOAD_HEADERS = ['content-type', 'content-length', 'if-none-match', 'x-amz-checksum-sha256', 'x-amz-meta-filename'] as const;
 
 /** A bucket CORS rule in neutral form: mapped to CDK's `CorsRule` and to the emulator's XML. */
 export interface BucketCorsRule {

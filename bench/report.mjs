@@ -1,6 +1,6 @@
 /**
  * The bench's results as Markdown tables, each figure beside its baseline and each target with
- * its verdict: printed by `npm run bench` and pasted into the README's Performance section.
+ * its verdict: printed by `npm run bench` and pasted into bench/README.md (Latest run; the README keeps a summary).
  */
 import { PLATFORM_LOG_BYTES, PRICES } from './cost.mjs';
 

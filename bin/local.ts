@@ -25,7 +25,13 @@ startLocalMode({
   (local) => {
     console.log(banner(local, Date.now() - started));
     const shutdown = () => {
-      local.stop().then(() => process.exit(0));
+      local.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(`Local mode did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
     };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);

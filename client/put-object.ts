@@ -95,7 +95,7 @@ function chunksOf(body: Blob | Uint8Array): ReadableStream<Uint8Array> {
       },
     });
   }
-  return body.stream() as ReadableStream<Uint8Array>;
+  return body.stream();
 }
 
 /** The error for a cancelled upload. */

@@ -18,7 +18,7 @@ export type GrantTarget =
   | 'ownPrefixListing';
 
 /** One statement of a signing role's policy: what its URLs may ever do. */
-export interface SigningGrant {
+interface SigningGrant {
   readonly sid: string;
   readonly actions: readonly string[];
   readonly on: GrantTarget;

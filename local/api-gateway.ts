@@ -43,7 +43,7 @@ export interface LocalApiOptions {
 export interface LocalApi {
   readonly url: string;
   readonly port: number;
-  stop(): Promise<void>;
+  readonly stop: () => Promise<void>;
 }
 
 /** API Gateway's payload limit. */
@@ -52,7 +52,7 @@ const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** Listens on 127.0.0.1; answer routes only after `serve` is given the options (the port is needed to configure the rest). */
 export async function listenLocalApi(
   port: number,
-): Promise<{ port: number; serve(options: LocalApiOptions): LocalApi; stop(): Promise<void> }> {
+): Promise<{ port: number; serve(options: LocalApiOptions): LocalApi; stop: () => Promise<void> }> {
   let options: LocalApiOptions | undefined;
   const server = http.createServer((request, response) => {
     if (!options) {
@@ -204,7 +204,7 @@ function apiGatewayEvent(input: {
     },
     ...(body.length > 0 && { body: body.toString('utf8') }),
     isBase64Encoded: false,
-  } as ApiEvent;
+  };
 }
 
 function lambdaContext(name: FunctionName): Context {

@@ -178,7 +178,8 @@ async function ensurePool(endpoint: string, directory: string, users: readonly L
 
 function readIds(file: string): { userPoolId: string; userPoolClientId: string } | undefined {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    // The file local mode itself wrote on an earlier start.
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as { userPoolId: string; userPoolClientId: string };
   } catch {
     return undefined;
   }

@@ -9,10 +9,10 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 
 /** The claims as API Gateway passes them to a function: every value a string. */
-export type Claims = Record<string, string>;
+type Claims = Record<string, string>;
 
 /** What the authorizer decided. */
-export type Authorization = { readonly claims: Claims } | { readonly status: 401 | 503; readonly message: string };
+type Authorization = { readonly claims: Claims } | { readonly status: 401 | 503; readonly message: string };
 
 /** Verifies `Authorization` headers. */
 export interface JwtAuthorizer {
@@ -67,7 +67,11 @@ export function createJwtAuthorizer(options: { issuer: string; jwksUri: string; 
 
 /** API Gateway hands claims to functions as strings, lists as `[a b]`. */
 function apiGatewayClaims(payload: JwtPayload): Claims {
-  return Object.fromEntries(
-    Object.entries(payload).map(([name, value]) => [name, Array.isArray(value) ? `[${value.join(' ')}]` : String(value)]),
-  );
+  return Object.fromEntries(Object.entries(payload).map(([name, value]) => [name, claimText(value)]));
+}
+
+function claimText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(claimText).join(' ')}]`;
+  // A JSON object claim (none of ours) as JSON rather than `[object Object]`.
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }

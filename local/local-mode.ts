@@ -45,7 +45,7 @@ export interface LocalModeOptions {
 }
 
 /** The outputs a frontend reads: the same names as `cdk deploy --outputs-file`, plus the S3 endpoint. */
-export interface LocalOutputs {
+interface LocalOutputs {
   readonly ApiUrl: string;
   readonly Region: string;
   readonly UserPoolId: string;

@@ -69,7 +69,7 @@ async function runS3rver(options: S3EmulatorOptions): Promise<S3rver> {
 }
 
 /** The bucket's CORS rule as S3's XML, from the same `bucketCorsRule` the construct deploys. */
-export function corsConfigurationXml(settings: FileServiceSettings): string {
+function corsConfigurationXml(settings: FileServiceSettings): string {
   const rule = bucketCorsRule(settings);
   const elements = (name: string, values: readonly string[]) => values.map((value) => `<${name}>${value}</${name}>`).join('');
   return (

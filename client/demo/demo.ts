@@ -40,11 +40,16 @@ function formatSize(bytes: number): string {
 }
 
 async function main(): Promise<void> {
-  const outputs = (Object.values(await (await fetch('/outputs.json')).json())[0] ?? {}) as Outputs;
+  const outputsFile = (await (await fetch('/outputs.json')).json()) as Record<string, Outputs>;
+  const outputs = Object.values(outputsFile)[0] ?? ({} as Outputs);
   let client: FileClient | undefined;
 
-  element<HTMLFormElement>('sign-in-form').addEventListener('submit', async (event) => {
+  // DOM listeners ignore what they return: each async one catches its own failures and says so.
+  element<HTMLFormElement>('sign-in-form').addEventListener('submit', (event) => {
     event.preventDefault();
+    void signIn();
+  });
+  async function signIn(): Promise<void> {
     const username = element<HTMLInputElement>('username').value;
     try {
       const tokens = await signInWithPassword({
@@ -62,11 +67,12 @@ async function main(): Promise<void> {
     } catch (error) {
       say(`Sign-in failed: ${describe(error)}`, true);
     }
-  });
+  }
 
   element('sign-out').addEventListener('click', () => location.reload());
 
-  uploadButton.addEventListener('click', async () => {
+  uploadButton.addEventListener('click', () => void upload());
+  async function upload(): Promise<void> {
     const file = element<HTMLInputElement>('file').files?.[0];
     if (!client || !file) {
       say('Pick a file first.', true);
@@ -98,7 +104,7 @@ async function main(): Promise<void> {
       cancel.disabled = true;
       uploadButton.disabled = false;
     }
-  });
+  }
 }
 
 async function refresh(client: FileClient): Promise<void> {
@@ -126,13 +132,15 @@ function row(client: FileClient, file: FileEntry): HTMLTableRowElement {
   const actions = document.createElement('td');
   const open = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Open' });
   const download = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Download' });
-  open.addEventListener('click', () => show(client, file).catch((error) => say(`Open failed: ${describe(error)}`, true)));
-  download.addEventListener('click', () =>
+  open.addEventListener('click', () => {
+    show(client, file).catch((error) => say(`Open failed: ${describe(error)}`, true));
+  });
+  download.addEventListener('click', () => {
     client
       .getDownloadUrl(file.key, { disposition: 'attachment' })
       .then(({ url }) => location.assign(url))
-      .catch((error) => say(`Download failed: ${describe(error)}`, true)),
-  );
+      .catch((error) => say(`Download failed: ${describe(error)}`, true));
+  });
   actions.append(open, ' ', download);
   tr.append(actions);
   return tr;

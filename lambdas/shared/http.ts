@@ -95,7 +95,7 @@ export function queryRoute<Schema extends v.GenericSchema>(
 }
 
 /** Validates input against a schema; the first problem becomes a 400 that names the field. */
-export function validated<Schema extends v.GenericSchema>(schema: Schema, input: unknown): v.InferOutput<Schema> {
+function validated<Schema extends v.GenericSchema>(schema: Schema, input: unknown): v.InferOutput<Schema> {
   const result = v.safeParse(schema, input, { abortEarly: true });
   if (result.success) return result.output;
   const [issue] = result.issues;
@@ -131,7 +131,7 @@ function jsonBodyOnPost(): MiddlewareObj<ApiEvent> {
   // Parsed whatever the Content-Type: the bearer token already rules out cross-site form posts.
   // `disableContentTypeCheck` exists at runtime since middy 6 but is missing from its typings.
   const options = { disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0];
-  const parser = httpJsonBodyParser(options) as MiddlewareObj<ApiEvent>;
+  const parser = httpJsonBodyParser<ApiEvent>(options);
   return {
     before: async (request) => {
       if (request.event.requestContext.http.method !== 'POST') return;

@@ -29,12 +29,6 @@ import type { ErrorCode } from '../../contract/errors';
  */
 export const METRICS_NAMESPACE = 'SecureFileService';
 
-/**
- * The environment variable that names the `service` dimension: the construct sets it to one
- * value per deployed service, so two services in one account keep their metrics apart.
- */
-export const SERVICE_NAME_VARIABLE = 'POWERTOOLS_SERVICE_NAME';
-
 /** Metric names. */
 export const METRIC = {
   /** URLs handed out (Count); by `operation`. */

@@ -38,7 +38,7 @@ export interface HeadResponse {
 export type HeadRequest = (url: string, signal: AbortSignal) => Promise<HeadResponse>;
 
 /** Longest wait for S3's answer before the request fails with 503. */
-export const HEAD_TIMEOUT_MS = 3000;
+const HEAD_TIMEOUT_MS = 3000;
 
 /** HEADs an object with the user's session; `undefined` when it does not exist (or IAM hides it). */
 export async function headObject(

@@ -33,7 +33,10 @@ export interface RoleSessionSource {
   sessionFor(userId: string, validForSeconds: number): Promise<RoleSession>;
 }
 
-/** A cached session is reused only if it outlives the URL by this much. */
+/**
+ * A cached session is reused only if it outlives the URL by this much.
+ * @public `bench/session-cache.mjs` reads it from the bundled module (a path knip cannot follow).
+ */
 export const CREDENTIAL_MARGIN_SECONDS = 60;
 
 /** What `assumeRoleSessions` needs. */

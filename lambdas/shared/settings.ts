@@ -34,7 +34,7 @@ export const ROLE_SESSION_SECONDS = 3600;
  * longer URLs would be a lie; the margin keeps the bucket policy's signature-age limit within
  * the hour too.
  */
-export const MAX_URL_TTL_SECONDS = ROLE_SESSION_SECONDS - CLOCK_SKEW_MARGIN_SECONDS;
+const MAX_URL_TTL_SECONDS = ROLE_SESSION_SECONDS - CLOCK_SKEW_MARGIN_SECONDS;
 
 /** Safe defaults: images, documents, audio and video; nothing a browser would run (no HTML, SVG, JS). */
 export const DEFAULT_CONTENT_TYPES: ContentTypeAllowList = {
@@ -82,7 +82,7 @@ const setting = <Schema extends v.GenericSchema>(schema: Schema, fallback: v.Inf
 const handlerEntries = {
   readAccess: setting(
     v.picklist(['owner', 'authenticated'], "readAccess must be 'owner' or 'authenticated'"),
-    'owner' as ReadAccess,
+    'owner',
     'Who may read a file: its owner only, or any signed-in user (avatars, shared media).',
   ),
   maxUploadBytes: setting(
@@ -145,7 +145,7 @@ const deploymentEntries = {
   throttleBurstLimit: setting(wholeNumber('throttleBurstLimit', 1, 5000), 200, 'Requests the API absorbs at once above the rate.'),
   logRetentionDays: setting(
     v.picklist(LOG_RETENTION_DAYS, `logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(', ')}`),
-    90 as (typeof LOG_RETENTION_DAYS)[number],
+    90,
     'How long function and API access logs are kept: a quarter covers most investigations.',
   ),
   accessLogRetentionDays: setting(
@@ -155,7 +155,7 @@ const deploymentEntries = {
   ),
   removalPolicy: setting(
     v.picklist(['retain', 'destroy'], "removalPolicy must be 'retain' or 'destroy'"),
-    'retain' as 'retain' | 'destroy',
+    'retain',
     'What deleting the stack does to the buckets and log groups: keep them, so no stack operation deletes files.',
   ),
 };
@@ -169,10 +169,10 @@ function downloadTtlWithinMax<Settings extends { downloadUrlTtlSeconds: number; 
 }
 
 /** The settings a handler reads from its environment. */
-export const HandlerSettingsSchema = v.pipe(v.strictObject(handlerEntries), downloadTtlWithinMax());
+const HandlerSettingsSchema = v.pipe(v.strictObject(handlerEntries), downloadTtlWithinMax());
 
 /** Every setting of a deployment, with its default. */
-export const SettingsSchema = v.pipe(v.strictObject({ ...handlerEntries, ...deploymentEntries }), downloadTtlWithinMax());
+const SettingsSchema = v.pipe(v.strictObject({ ...handlerEntries, ...deploymentEntries }), downloadTtlWithinMax());
 
 /** Every setting, defaults applied and checked. */
 export type FileServiceSettings = v.InferOutput<typeof SettingsSchema>;
@@ -187,7 +187,7 @@ export type HandlerSettings = v.InferOutput<typeof HandlerSettingsSchema>;
 export const SETTING_NAMES = Object.keys(SettingsSchema.entries) as (keyof FileServiceSettings)[];
 
 /** Thrown when settings are invalid: at synth time in CDK, at init in a Lambda, at start in local mode. */
-export class InvalidSettingsError extends Error {
+class InvalidSettingsError extends Error {
   override readonly name = 'InvalidSettingsError';
 }
 
@@ -220,7 +220,7 @@ export function settingsFromContext(read: (name: string) => unknown): FileServic
     if (value === undefined || value === '') continue;
     input[name] = typeof value === 'string' ? fromContextString(name, value, v.getDefault(SettingsSchema.entries[name])) : value;
   }
-  return resolveSettings(input as FileServiceSettingsInput);
+  return resolveSettings(input);
 }
 
 function fromContextString(name: string, text: string, fallback: unknown): unknown {
@@ -293,13 +293,7 @@ export function longestUrlTtlSeconds(settings: HandlerSettings): number {
  * `content-length` makes S3 refuse any other size, `x-amz-checksum-sha256` any other bytes,
  * `if-none-match: *` an overwrite; `x-amz-meta-filename` carries the original name for downloads.
  */
-export const SIGNED_UPLOAD_HEADERS = [
-  'content-type',
-  'content-length',
-  'if-none-match',
-  'x-amz-checksum-sha256',
-  'x-amz-meta-filename',
-] as const;
+const SIGNED_UPLOAD_HEADERS = ['content-type', 'content-length', 'if-none-match', 'x-amz-checksum-sha256', 'x-amz-meta-filename'] as const;
 
 /** A CORS rule in neutral form: mapped to CDK's bucket and API CORS and to local mode's. */
 export interface CorsRule {

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { apiCorsRule, type FileServiceSettings } from '../../lambdas/shared/settings';
 
 /** A function and the routes it answers. */
-export interface FileApiIntegration {
+interface FileApiIntegration {
   /** Names the integration. */
   readonly name: string;
   readonly function: lambda.IFunction;

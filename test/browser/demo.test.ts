@@ -66,7 +66,7 @@ describeInBrowser('the demo page in Chromium', () => {
     expect(new Set(seen.filter((value) => value > 0 && value < 100)).size).toBeGreaterThan(2);
 
     await page.click('#file-list tr:has-text("Screenshot-of-the-demo.png") button:has-text("Open")');
-    await page.waitForFunction(() => ((document.querySelector('#viewer img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('#viewer img')?.naturalWidth ?? 0) > 0);
     const shown = await page.evaluate(() => (document.querySelector('#viewer img') as HTMLImageElement).naturalWidth);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'demo.png'), fullPage: true });

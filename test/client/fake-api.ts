@@ -4,7 +4,7 @@
  */
 
 /** A request the client made. */
-export interface Recorded {
+interface Recorded {
   readonly method: string;
   readonly url: string;
   readonly body: unknown;
@@ -57,7 +57,7 @@ export function fakeFetch(script: Script) {
   const requests: Recorded[] = [];
   const counts = new Map<string, number>();
   const fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    const url = String(input);
+    const url = input instanceof Request ? input.url : String(input);
     const method = init.method ?? 'GET';
     let body: unknown = init.body;
     if (typeof init.body === 'string') body = JSON.parse(init.body);
@@ -74,5 +74,5 @@ export function fakeFetch(script: Script) {
       return new Response(null, { status: 200, headers: { etag: `"etag-${new URL(url).searchParams.get('partNumber') ?? 'single'}"` } });
     return json({});
   };
-  return { fetch: fetch as typeof globalThis.fetch, requests };
+  return { fetch, requests };
 }

@@ -5,6 +5,10 @@ import { API, fakeFetch, json, multipartPlan, partUrl, S3, s3Refusal, type Scrip
 const MiB = 1024 * 1024;
 const bytes = (size: number) => new Uint8Array(size);
 
+// The retries' full jitter drawn at zero: a retry here waits no real time.
+beforeEach(() => jest.spyOn(Math, 'random').mockReturnValue(0));
+afterEach(() => jest.restoreAllMocks());
+
 function clientWith(script: Script, getToken: () => string = () => 'token', retries?: number) {
   const fake = fakeFetch(script);
   return { client: createFileClient({ apiUrl: `${API}/`, getToken, fetch: fake.fetch, retries }), requests: fake.requests };
@@ -261,15 +265,27 @@ describe('errors', () => {
     expect(error).toMatchObject(expected);
   });
 
-  it('retries the API on 429 and 5xx but not on 4xx', async () => {
-    const throttled = clientWith((_, count) => (count === 1 ? json({ message: 'Too Many Requests' }, 429) : json(singlePut)));
-    const refused = clientWith(() => json({ error: { code: 'TYPE_MISMATCH', message: 'no' } }, 415));
+  it.each([
+    ['429 (throttled)', 429, { message: 'Too Many Requests' }],
+    ['500 (a failed function)', 500, { error: { code: 'INTERNAL_ERROR', message: 'Internal error', requestId: 'r1' } }],
+    ['503 (STS or S3 unavailable)', 503, { error: { code: 'STORAGE_UNAVAILABLE', message: 'Storage is unavailable' } }],
+  ])('retries the API when it answers %s, then uploads', async (_, status, body) => {
+    const { client, requests } = clientWith((request, count) =>
+      request.url.endsWith('/uploads') ? (count === 1 ? json(body, status) : json(singlePut)) : undefined,
+    );
 
-    await throttled.client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' });
-    await refused.client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' }).catch(() => undefined);
+    await expect(client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' })).resolves.toMatchObject({ size: 3 });
+    expect(requests.filter((request) => request.url.endsWith('/uploads'))).toHaveLength(2);
+  });
 
-    expect(throttled.requests.filter((request) => request.url.endsWith('/uploads'))).toHaveLength(2);
-    expect(refused.requests).toHaveLength(1);
+  it('does not retry a 4xx refusal: it is the same answer next time', async () => {
+    const { client, requests } = clientWith(() => json({ error: { code: 'TYPE_MISMATCH', message: 'no' } }, 415));
+
+    await expect(client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' })).rejects.toMatchObject({
+      status: 415,
+      code: 'TYPE_MISMATCH',
+    });
+    expect(requests).toHaveLength(1);
   });
 
   it('retries a read that was throttled', async () => {

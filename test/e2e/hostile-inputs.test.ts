@@ -42,6 +42,9 @@ type TokenName =
   | 'no sub'
   | 'control: re-signed as issued';
 
+/** A request body as JSON.stringify takes it. */
+type JsonBody = Record<string, unknown> | readonly unknown[] | string | number | boolean | null;
+
 /** API Gateway's own answers, which carry `{message}` instead of our error body. */
 type GatewayMessage = 'Unauthorized' | 'Not Found' | 'Request Entity Too Large';
 
@@ -54,7 +57,7 @@ interface HostileRequest {
   /** Headers sent as they are (an `Authorization` of another scheme). */
   readonly headers?: Record<string, string>;
   /** Sent as JSON. */
-  readonly body?: unknown | ((fixture: Fixture) => unknown);
+  readonly body?: JsonBody | ((fixture: Fixture) => JsonBody);
   /** Sent as it is. */
   readonly rawBody?: string;
   readonly status: number;

@@ -1,7 +1,7 @@
-import { resourceOf, synthesize } from './synth';
+import { resourceOf, templateOf } from './synth';
 import { ROUTES } from '../../contract/routes';
 
-const { template } = synthesize();
+const template = templateOf();
 const api = resourceOf(template, 'AWS::ApiGatewayV2::Api', 'FileServiceApiHttpApi');
 const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
 const authorizer = resourceOf(template, 'AWS::ApiGatewayV2::Authorizer', 'FileServiceApiHttpApiCognitoAuthorizer');
@@ -48,7 +48,7 @@ describe('the HTTP API', () => {
 
   it('takes its throttling from context', () => {
     const custom = resourceOf(
-      synthesize({ throttleRateLimit: '5', throttleBurstLimit: '10' }).template,
+      templateOf({ throttleRateLimit: '5', throttleBurstLimit: '10' }),
       'AWS::ApiGatewayV2::Stage',
       'FileServiceApiDefaultStage',
     );

@@ -2,9 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { FileServiceMonitoringOptions } from '../../lib/construct/file-service-monitoring';
-import { resourceOf, synthesize } from './synth';
+import { resourceOf, synthesize, templateOf } from './synth';
 
-const { template } = synthesize();
+const template = templateOf();
 const service = 'SecureFileService/FileService';
 const apiId = resourceOf(template, 'AWS::ApiGatewayV2::Api', 'FileServiceApiHttpApi').id;
 const functionIds = {
@@ -166,7 +166,7 @@ describe('the alarms', () => {
   });
 
   it('notify an email address given as context, through a topic that only accepts TLS', () => {
-    const withEmail = synthesize({ alarmEmail: 'oncall@example.com' }).template;
+    const withEmail = templateOf({ alarmEmail: 'oncall@example.com' });
     const topic = resourceOf(withEmail, 'AWS::SNS::Topic', 'Alarms');
 
     withEmail.hasResourceProperties('AWS::SNS::Subscription', {

@@ -1,7 +1,7 @@
-import { resourceOf, synthesize } from './synth';
+import { resourceOf, synthesize, templateOf } from './synth';
 
 describe('the stack', () => {
-  const { template } = synthesize();
+  const template = templateOf();
 
   it('creates a user pool where admins invite users, with strong passwords and optional TOTP MFA', () => {
     const pool = resourceOf(template, 'AWS::Cognito::UserPool', 'Users');
@@ -29,7 +29,7 @@ describe('the stack', () => {
   });
 
   it('uses an existing user pool when given its ids', () => {
-    const existing = synthesize({ userPoolId: 'eu-west-1_abc123', userPoolClientId: 'client123' }).template;
+    const existing = templateOf({ userPoolId: 'eu-west-1_abc123', userPoolClientId: 'client123' });
 
     expect(Object.keys(existing.findResources('AWS::Cognito::UserPool'))).toEqual([]);
     existing.hasOutput('UserPoolId', { Value: 'eu-west-1_abc123' });
@@ -46,11 +46,11 @@ describe('the stack', () => {
   });
 
   it('reads settings from context into the functions', () => {
-    const custom = synthesize({
+    const custom = templateOf({
       maxUploadBytes: '1048576',
       allowedContentTypes: '{"image/png":["png"]}',
       readAccess: 'authenticated',
-    }).template;
+    });
     const fn = resourceOf(custom, 'AWS::Lambda::Function', 'FileServiceUploadsFunction');
     const settings = JSON.parse(
       (fn.properties.Environment as { Variables: { FILE_SERVICE_SETTINGS: string } }).Variables.FILE_SERVICE_SETTINGS,
@@ -60,7 +60,7 @@ describe('the stack', () => {
   });
 
   it('deletes empty buckets on stack deletion when asked to', () => {
-    const destroy = synthesize({ removalPolicy: 'destroy' }).template;
+    const destroy = templateOf({ removalPolicy: 'destroy' });
 
     for (const bucket of Object.values(destroy.findResources('AWS::S3::Bucket'))) {
       expect(bucket.DeletionPolicy).toBe('Delete');

@@ -5,7 +5,7 @@
  * the snapshot says.
  */
 import { longestUrlTtlSeconds, settingsFromEnvironment } from '../../lambdas/shared/settings';
-import { synthesize } from './synth';
+import { templateOf } from './synth';
 
 type Json = Record<string, unknown>;
 interface Statement {
@@ -59,7 +59,7 @@ const isEveryone = (principal: unknown) =>
   principal === '*' || asList((principal as { AWS?: unknown } | undefined)?.AWS).some((arn) => arn === '*');
 
 describe.each(Object.entries(CONFIGURATIONS))('the template with %s', (_, context) => {
-  const resources = synthesize(context).template.toJSON().Resources as Record<string, Resource>;
+  const resources = templateOf(context).toJSON().Resources as Record<string, Resource>;
   const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
   const statements = statementsOf(resources);
   const functions = ofType('AWS::Lambda::Function').map(([, resource]) => resource.Properties as Json);

@@ -5,7 +5,7 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { ALICE, BOB } from '../builders';
-import { resourceOf, synthesize } from './synth';
+import { resourceOf, templateOf } from './synth';
 
 const ACCOUNT = '111122223333';
 const BUCKET = 'secure-files-bucket';
@@ -71,7 +71,7 @@ function presignedRequestContext(ageMs = 1000, overrides: Record<string, string>
 async function decide(simulation: Parameters<typeof runSimulation>[0]): Promise<Decision> {
   const result = await runSimulation(simulation, {});
   if (result.resultType === 'error') throw new Error(`simulation failed: ${JSON.stringify(result.errors)}`);
-  return result.overallResult as Decision;
+  return result.overallResult;
 }
 
 type Role = 'uploader' | 'reader';
@@ -139,7 +139,7 @@ function table(allowed: Set<string>) {
 }
 
 describe('signing roles, read access owner (default)', () => {
-  const policies = deployedPolicies(synthesize().template);
+  const policies = deployedPolicies(templateOf());
 
   it.each(table(ALLOWED_OWNER_READ))('%s %s %s → %s', async (role, action, prefix, expected) => {
     const decision = await s3Decision(policies, role.trim() as Role, action.trim(), PREFIXES[prefix.trim() as Prefix]);
@@ -149,7 +149,7 @@ describe('signing roles, read access owner (default)', () => {
 });
 
 describe('signing roles, read access authenticated', () => {
-  const policies = deployedPolicies(synthesize({ readAccess: 'authenticated' }).template);
+  const policies = deployedPolicies(templateOf({ readAccess: 'authenticated' }));
 
   it.each(table(ALLOWED_AUTHENTICATED_READ))('%s %s %s → %s', async (role, action, prefix, expected) => {
     const decision = await s3Decision(policies, role.trim() as Role, action.trim(), PREFIXES[prefix.trim() as Prefix]);
@@ -159,7 +159,7 @@ describe('signing roles, read access authenticated', () => {
 });
 
 describe('the bucket policy', () => {
-  const policies = deployedPolicies(synthesize().template);
+  const policies = deployedPolicies(templateOf());
   const own = PREFIXES['own prefix'];
 
   it.each([
@@ -174,7 +174,7 @@ describe('the bucket policy', () => {
 });
 
 describe('trust: who may assume a signing role', () => {
-  const policies = deployedPolicies(synthesize().template);
+  const policies = deployedPolicies(templateOf());
 
   async function assume(role: Role, caller: string, action: 'sts:AssumeRole' | 'sts:TagSession', tags: Record<string, string>) {
     return decide({

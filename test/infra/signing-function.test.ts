@@ -1,7 +1,7 @@
 import { FUNCTION_NAMES, FUNCTIONS } from '../../lib/functions';
-import { resourceOf, synthesize } from './synth';
+import { resourceOf, templateOf } from './synth';
 
-const { template } = synthesize();
+const template = templateOf();
 const roles = template.findResources('AWS::IAM::Role');
 const policies = template.findResources('AWS::IAM::Policy');
 const functions = template.findResources('AWS::Lambda::Function');
@@ -114,7 +114,7 @@ describe('the signing roles', () => {
   });
 
   it('let the reader get any user’s objects when read access is authenticated, and still list only its own', () => {
-    const authenticated = synthesize({ readAccess: 'authenticated' }).template;
+    const authenticated = templateOf({ readAccess: 'authenticated' });
     const role = resourceOf(authenticated, 'AWS::IAM::Role', 'FileServiceDownloadsSigningRole');
     const [read, list] = (role.properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])[0]?.PolicyDocument.Statement ?? [];
 

@@ -1,28 +1,30 @@
-/** Synthesises the app as `cdk synth` does (cdk.json's feature flags and context), without bundling. */
-import { App } from 'aws-cdk-lib';
+/**
+ * Synthesises the app as `cdk synth` does (`createApp`, which `bin/app.ts` runs, with cdk.json's
+ * feature flags and context), without bundling.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cdkJson from '../../cdk.json';
-import { stackPropsFromContext } from '../../lib/stack/context';
-import { FileServiceStack, type FileServiceStackProps } from '../../lib/stack/file-service-stack';
+import { createApp } from '../../lib/app';
+import type { FileServiceStackProps } from '../../lib/stack/file-service-stack';
 
 /**
- * The synthesized stack and its template, for context values as `-c name=value` would give them,
- * and for props only a caller of the construct can give (`service` props are merged).
+ * The app, its stack and their template, for context values as `-c name=value` would give them,
+ * and for props only a caller of the construct can give. Without cdk-nag, unless `nag` (the
+ * cdk-nag test runs it as `cdk synth` does). A fresh app each call: for tests that add to it.
  */
-export function synthesize(context: Record<string, unknown> = {}, props: FileServiceStackProps = {}) {
-  const app = new App({
+export function synthesize(context: Record<string, unknown> = {}, props: FileServiceStackProps = {}, nag = false) {
+  const { app, stack } = createApp({
     context: {
       ...cdkJson.context,
       // esbuild is exercised by `npm run synth` and the bundle test; here only the template matters.
       'aws:cdk:bundling-stacks': [],
       ...context,
     },
-  });
-  const fromContext = stackPropsFromContext(app.node);
-  const stack = new FileServiceStack(app, 'SecureFileService', {
-    ...fromContext,
-    ...props,
-    service: { ...fromContext.service, ...props.service, settings: { ...fromContext.service?.settings, ...props.service?.settings } },
+    props,
+    nag,
   });
   let template: Template | undefined;
   return {
@@ -34,6 +36,29 @@ export function synthesize(context: Record<string, unknown> = {}, props: FileSer
       return template;
     },
   };
+}
+
+/**
+ * The template for context values, synthesised once per `jest` run and shared by every infra
+ * suite (each runs in its own module registry, often in another worker: the share is a file in
+ * the run's directory, set up by test/global-setup.ts). Outside such a run, synthesised each time.
+ */
+export function templateOf(context: Record<string, unknown> = {}): Template {
+  const directory = process.env.SYNTH_CACHE_DIR;
+  if (!directory) return synthesize(context).template;
+  const key = crypto
+    .createHash('sha256')
+    .update(JSON.stringify(Object.entries(context).sort()))
+    .digest('hex')
+    .slice(0, 16);
+  const file = path.join(directory, `${key}.json`);
+  if (fs.existsSync(file)) return Template.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>);
+  const template = synthesize(context).template;
+  // Another worker may be writing the same configuration: each writes whole files, renamed into place.
+  const partial = `${file}.${process.pid}`;
+  fs.writeFileSync(partial, JSON.stringify(template.toJSON()));
+  fs.renameSync(partial, file);
+  return template;
 }
 
 /** The one resource of a type whose logical id starts with `prefix`. */

@@ -39,9 +39,9 @@ afterEach(() => {
 /** A fake S3 answering HEAD requests, recording what was asked. */
 function fakeS3Head(status = 200, headers: Record<string, string> = {}) {
   const requests: { url: string }[] = [];
-  const sendHead: HeadRequest = jest.fn(async (url: string) => {
+  const sendHead: HeadRequest = jest.fn((url: string) => {
     requests.push({ url });
-    return {
+    return Promise.resolve({
       status,
       headers: {
         'content-length': '5000',
@@ -50,7 +50,7 @@ function fakeS3Head(status = 200, headers: Record<string, string> = {}) {
         'x-amz-meta-filename': 'F%C3%A9rias%20%282026%29.jpg',
         ...headers,
       },
-    };
+    });
   });
   return { sendHead, requests };
 }
@@ -175,7 +175,7 @@ describe('POST /downloads', () => {
 
   it.each([
     ['S3 cannot be reached', () => Promise.reject(new Error('connect ECONNREFUSED'))],
-    ['S3 answers 500', async () => ({ status: 500, headers: {} })],
+    ['S3 answers 500', () => Promise.resolve({ status: 500, headers: {} })],
   ])('answers 503 STORAGE_UNAVAILABLE when %s', async (_, sendHead: HeadRequest) => {
     const { status, body } = await download({ key: aKey() }, { sendHead });
 

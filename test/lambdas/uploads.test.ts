@@ -83,19 +83,33 @@ describe('POST /uploads', () => {
     expect(new URL(first.body.url).pathname).toBe(`/${first.body.key}`);
   });
 
-  it('signs with a session of the uploader role tagged with the caller’s sub, never a body field', async () => {
-    const smuggled = await upload(anUploadRequest({ userId: BOB }), { sub: ALICE });
-    await upload(anUploadRequest(), { sub: ALICE });
+  it('signs with a session of the uploader role tagged with the caller’s sub, whatever the body says', async () => {
+    // Bob's id where the body may carry text (the filename), and the key Bob would get.
+    const alice = await upload(anUploadRequest({ filename: `${BOB}.jpg` }), { sub: ALICE });
+    const bob = await upload(anUploadRequest({ filename: `${ALICE}.jpg` }), { sub: BOB });
 
-    expect(smuggled.status).toBe(400);
-    const calls = sts.commandCalls(AssumeRoleCommand);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.args[0].input).toMatchObject({
-      RoleArn: 'arn:aws:iam::111122223333:role/test-signer',
-      Tags: [{ Key: 'userId', Value: ALICE }],
-      DurationSeconds: 3600,
-    });
+    expect([alice.status, bob.status]).toEqual([200, 200]);
+    expect(alice.body.key).toMatch(new RegExp(`^users/${ALICE}/`));
+    expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input)).toEqual([
+      expect.objectContaining({
+        RoleArn: 'arn:aws:iam::111122223333:role/test-signer',
+        Tags: [{ Key: 'userId', Value: ALICE }],
+        DurationSeconds: 3600,
+      }),
+      expect.objectContaining({ Tags: [{ Key: 'userId', Value: BOB }] }),
+    ]);
   });
+
+  it.each(['userId', 'sub', 'ownerId', 'key'])(
+    'refuses a body naming whose upload it is (%s) with 400, before any role session',
+    async (field) => {
+      const { status, body } = await upload(anUploadRequest({ [field]: `users/${BOB}/x.jpg` }), { sub: ALICE });
+
+      expect(status).toBe(400);
+      expect(body.error.code).toBe('INVALID_REQUEST');
+      expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+    },
+  );
 
   it('reuses a user’s role session while it outlives the URL, and assumes one per user', async () => {
     const handler = createUploadsHandler(testDependencies());
@@ -278,7 +292,7 @@ describe('POST /uploads metrics', () => {
         expect.objectContaining({ metric: 'UploadBytes', unit: 'Bytes', value: 2048, dimensions: { service, contentType: 'image/jpeg' } }),
       ]),
     );
-    expect(emf.datapoints().every(({ namespace }) => namespace === 'SecureFileService')).toBe(true);
+    expect([...new Set(emf.datapoints().map(({ namespace }) => namespace))]).toEqual(['SecureFileService']);
   });
 
   it('breaks uploads down by the allow-list entry, never by the text the client sent', async () => {

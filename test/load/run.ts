@@ -51,12 +51,12 @@ async function settledRss(): Promise<number> {
  * are still made (their cost is part of a request), just not shown.
  */
 function quietStdout(): { restore(): void } {
-  const write = process.stdout.write;
-  process.stdout.write = ((_chunk: unknown, ...rest: unknown[]) => {
-    const callback = rest.find((argument) => typeof argument === 'function') as (() => void) | undefined;
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (_chunk: unknown, ...rest: unknown[]) => {
+    const callback = rest.find((argument): argument is () => void => typeof argument === 'function');
     callback?.();
     return true;
-  }) as typeof process.stdout.write;
+  };
   return { restore: () => (process.stdout.write = write) };
 }
 

@@ -124,6 +124,8 @@ describe('safeFileName, for any original name and any allowed extension', () => 
 
 describe('checkedFileName, for any string', () => {
   it('refuses it with INVALID_FILENAME or accepts a trimmed name that S3 can store as metadata', () => {
+    const seen = { accepted: 0, refused: 0 };
+
     fc.assert(
       fc.property(anyText, (original) => {
         let name: string;
@@ -131,9 +133,11 @@ describe('checkedFileName, for any string', () => {
           name = checkedFileName(original);
         } catch (error) {
           expect(error).toMatchObject({ code: 'INVALID_FILENAME', status: 400 });
+          seen.refused += 1;
           return;
         }
 
+        seen.accepted += 1;
         expect(name).toBe(name.trim());
         expect(name.length).toBeGreaterThan(0);
         expect(name.length).toBeLessThanOrEqual(MAX_FILENAME_LENGTH);
@@ -143,6 +147,9 @@ describe('checkedFileName, for any string', () => {
       }),
       RUNS,
     );
+    // The generator reaches both sides: a rule refusing every name would fail here.
+    expect(seen.accepted).toBeGreaterThan(0);
+    expect(seen.refused).toBeGreaterThan(0);
   });
 });
 
@@ -193,7 +200,7 @@ describe('authorizeKey, for any string a client sends as a key', () => {
   const callerAndKey = sub.chain((caller) => fc.tuple(fc.constant(caller), fc.oneof(anyText, nearKeyOf(caller))));
 
   it("refuses it with INVALID_KEY or FORBIDDEN_KEY, or accepts a key under the caller's own prefix", () => {
-    let accepted = 0;
+    const seen = { accepted: 0, refused: 0 };
 
     fc.assert(
       fc.property(callerAndKey, access, ([caller, key], operation) => {
@@ -202,17 +209,19 @@ describe('authorizeKey, for any string a client sends as a key', () => {
           object = authorizeKey(key, caller, operation);
         } catch (error) {
           expect(['INVALID_KEY', 'FORBIDDEN_KEY']).toContain((error as ApiError).code);
+          seen.refused += 1;
           return;
         }
 
-        accepted += 1;
+        seen.accepted += 1;
         expect(object.key).toBe(key);
         expect(key.startsWith(`users/${caller}/`)).toBe(true);
         expect(key).not.toMatch(/\.\.|\/\/|[\u0000-\u001f\u007f-\u009f]/); // eslint-disable-line no-control-regex -- the point
       }),
       RUNS,
     );
-    // Some splices (a `-` or `_` inside the name) still make a valid key: the accepting branch was exercised.
-    expect(accepted).toBeGreaterThan(0);
+    // Some splices (a `-` or `_` inside the name) still make a valid key: both branches were exercised.
+    expect(seen.accepted).toBeGreaterThan(0);
+    expect(seen.refused).toBeGreaterThan(0);
   });
 });

@@ -11,7 +11,7 @@ export const ALICE = '11111111-aaaa-4aaa-8aaa-111111111111';
 export const BOB = '22222222-bbbb-4bbb-8bbb-222222222222';
 export const OBJECT_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 export const NOW = Date.parse('2026-11-23T10:00:00Z');
-export const TEST_LOCATION: BucketLocation = { bucket: 'test-files', region: 'eu-west-1' };
+export const TEST_LOCATION: BucketLocation = { bucket: 'test-files', region: 'eu-west-1', urlSuffix: 'amazonaws.com' };
 
 /** A key in our grammar, owned by `owner`. */
 export function aKey(owner = ALICE, name = 'photo.jpg'): string {

@@ -4,6 +4,7 @@
  */
 import { STSClient } from '@aws-sdk/client-sts';
 import { limitsFromEnvironment, type FileServiceLimits } from './limits';
+import { URL_SUFFIX_VARIABLE } from './partition';
 import { createObjectUrlSigner, type BucketLocation, type ObjectUrlSigner } from './object-urls';
 import { assumeRoleSessions, type RoleSessionSource } from './role-sessions';
 
@@ -26,7 +27,10 @@ export function signingDependencies(environment: Environment, roleVariable: Sign
     bucket: required(environment, 'BUCKET_NAME'),
     region: required(environment, 'AWS_REGION'),
     // Only local mode sets it: an S3-compatible emulator addressed path-style.
-    ...(environment.S3_ENDPOINT && { endpoint: environment.S3_ENDPOINT }),
+    ...(environment.S3_ENDPOINT
+      ? { endpoint: environment.S3_ENDPOINT }
+      : // The construct sets the stack's AWS::URLSuffix: `amazonaws.com`, `amazonaws.com.cn`…
+        { urlSuffix: required(environment, URL_SUFFIX_VARIABLE) }),
   };
   const sts = new STSClient({
     region: location.region,

@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -23,6 +23,8 @@ export interface FileApiProps {
   readonly userPool: cognito.IUserPool;
   /** The app clients whose tokens the API accepts (the JWT audience). */
   readonly userPoolClients: cognito.IUserPoolClient[];
+  /** Scopes every route requires; a token must carry at least one. Only access tokens carry scopes. */
+  readonly authorizationScopes: readonly string[];
   /** Browser origins allowed to call the API. */
   readonly allowedOrigins: readonly string[];
   /** The functions and their routes, each route behind the user-pool authorizer. */
@@ -54,9 +56,12 @@ export class FileApi extends Construct {
     this.api = new apigw.HttpApi(this, 'HttpApi', {
       description: 'Issues presigned URLs for the file service',
       createDefaultStage: false,
-      defaultAuthorizer: new HttpUserPoolAuthorizer('CognitoAuthorizer', props.userPool, {
-        userPoolClients: props.userPoolClients,
-      }),
+      // CDK's HttpUserPoolAuthorizer writes the issuer with `amazonaws.com`, wrong in China and other partitions.
+      defaultAuthorizer: new HttpJwtAuthorizer(
+        'CognitoAuthorizer',
+        `https://cognito-idp.${Stack.of(this).region}.${Stack.of(this).urlSuffix}/${props.userPool.userPoolId}`,
+        { jwtAudience: props.userPoolClients.map((client) => client.userPoolClientId) },
+      ),
       corsPreflight: {
         allowOrigins: [...props.allowedOrigins],
         allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST],
@@ -95,7 +100,13 @@ export class FileApi extends Construct {
       const integration = new HttpLambdaIntegration(`${name}Integration`, handler);
       for (const routeKey of routeKeys) {
         const [method, path] = routeKey.split(' ') as [keyof typeof apigw.HttpMethod, string];
-        this.api.addRoutes({ path, methods: [apigw.HttpMethod[method]], integration });
+        this.api.addRoutes({
+          path,
+          methods: [apigw.HttpMethod[method]],
+          integration,
+          // ID tokens carry no scope: with one required, API Gateway accepts access tokens only.
+          authorizationScopes: [...props.authorizationScopes],
+        });
       }
     }
   }

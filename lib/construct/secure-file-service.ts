@@ -6,6 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DEFAULT_AUTHORIZATION_SCOPES } from '../../lambdas/shared/access-tokens';
+import { URL_SUFFIX_VARIABLE } from '../../lambdas/shared/partition';
 import { SESSION_TAG_KEY, USERS_PREFIX } from '../../lambdas/shared/keys';
 import {
   LIMITS_ENVIRONMENT_VARIABLE,
@@ -27,6 +29,12 @@ export interface SecureFileServiceProps {
   readonly userPool: cognito.IUserPool;
   /** The app clients whose tokens the API accepts. */
   readonly userPoolClients: cognito.IUserPoolClient[];
+  /**
+   * Scopes every route requires (a token needs one of them). Only access tokens carry scopes, so
+   * ID tokens are refused. Use a resource server's scope (`files/read`…) if your pool has one.
+   * @default ['aws.cognito.signin.user.admin'], the scope of every user-pool sign-in's access token
+   */
+  readonly authorizationScopes?: string[];
   /**
    * Browser origins allowed to call the API and the bucket: `https://` origins, or
    * `http://localhost` for development. No wildcards.
@@ -136,6 +144,8 @@ export class SecureFileService extends Construct {
     const serviceName = this.node.path;
     const environment = {
       BUCKET_NAME: files.bucketName,
+      // `amazonaws.com`, or `amazonaws.com.cn` in China: URLs are signed for the partition's S3 domain.
+      [URL_SUFFIX_VARIABLE]: Stack.of(this).urlSuffix,
       [LIMITS_ENVIRONMENT_VARIABLE]: JSON.stringify(this.limits),
       [SERVICE_NAME_VARIABLE]: serviceName,
     };
@@ -182,6 +192,7 @@ export class SecureFileService extends Construct {
     this.api = new FileApi(this, 'Api', {
       userPool: props.userPool,
       userPoolClients: props.userPoolClients,
+      authorizationScopes: props.authorizationScopes ?? [...DEFAULT_AUTHORIZATION_SCOPES],
       allowedOrigins: this.limits.allowedOrigins,
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
       logRetention,

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { FeaturePlan } from 'aws-cdk-lib/aws-cognito';
 import type { Node } from 'constructs';
 import type { ContentTypeAllowList, FileServiceLimits, ReadAccess } from '../../lambdas/shared/limits';
 import type { FileServiceStackProps } from './file-service-stack';
@@ -22,6 +23,11 @@ export function limitOverridesFromContext(read: ReadContext): Partial<FileServic
     maxDownloadUrlTtlSeconds: wholeNumber(read, 'maxDownloadUrlTtlSeconds'),
     multipartThresholdBytes: wholeNumber(read, 'multipartThresholdBytes'),
   };
+}
+
+/** The scopes every route requires, from context `authorizationScopes`; local mode's authorizer reads it too. */
+export function authorizationScopesFromContext(read: ReadContext): string[] | undefined {
+  return list(read, 'authorizationScopes');
 }
 
 /**
@@ -54,10 +60,14 @@ export function stackPropsFromContext(node: Node): FileServiceStackProps {
       maxDownloadUrlTtl: seconds(limits.maxDownloadUrlTtlSeconds),
       multipartThresholdBytes: limits.multipartThresholdBytes,
       removalPolicy: removalPolicy(read),
+      authorizationScopes: authorizationScopesFromContext(read),
       ...((rateLimit !== undefined || burstLimit !== undefined) && { throttle: { rateLimit, burstLimit } }),
     },
     ...(userPoolId && userPoolClientId && { existingUserPool: { userPoolId, userPoolClientId } }),
     ...(alarmEmail && { alarmEmail }),
+    appClient: { callbackUrls: list(read, 'oauthCallbackUrls'), logoutUrls: list(read, 'oauthLogoutUrls'), passwordAuth: flag(read, 'passwordAuth') },
+    featurePlan: featurePlan(read),
+    allowLocalhostOnly: flag(read, 'allowLocalhostOnly'),
   };
 }
 
@@ -98,6 +108,23 @@ function json(read: Read, name: string): unknown {
   } catch {
     throw new Error(`Context ${name} must be JSON.`);
   }
+}
+
+function flag(read: Read, name: string): boolean | undefined {
+  const value = read(name);
+  if (value === undefined || value === '') return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context ${name} must be true or false.`);
+}
+
+function featurePlan(read: Read): FeaturePlan | undefined {
+  const value = text(read, 'cognitoFeaturePlan');
+  const plans: Record<string, FeaturePlan> = { lite: FeaturePlan.LITE, essentials: FeaturePlan.ESSENTIALS, plus: FeaturePlan.PLUS };
+  if (value === undefined) return undefined;
+  const plan = plans[value];
+  if (!plan) throw new Error("Context cognitoFeaturePlan must be 'lite', 'essentials' or 'plus'.");
+  return plan;
 }
 
 function removalPolicy(read: Read): RemovalPolicy | undefined {

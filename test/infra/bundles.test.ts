@@ -24,6 +24,7 @@ const REFUSED_REQUEST = {
 const FUNCTION_ENVIRONMENT = {
   BUCKET_NAME: 'files',
   AWS_REGION: 'eu-west-1',
+  URL_SUFFIX: 'amazonaws.com',
   UPLOADER_ROLE_ARN: 'arn:aws:iam::111122223333:role/uploader',
   READER_ROLE_ARN: 'arn:aws:iam::111122223333:role/reader',
   FILE_SERVICE_LIMITS: '{}',

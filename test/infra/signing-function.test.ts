@@ -42,6 +42,7 @@ describe.each([
   it('learns its signing role, bucket, limits and metrics service name from its environment', () => {
     expect((fn.properties.Environment as { Variables: Record<string, unknown> }).Variables).toEqual({
       BUCKET_NAME: { Ref: bucketId },
+      URL_SUFFIX: { Ref: 'AWS::URLSuffix' },
       FILE_SERVICE_LIMITS: expect.any(String),
       POWERTOOLS_SERVICE_NAME: 'SecureFileService/FileService',
       [roleVariable]: { 'Fn::GetAtt': [signingRole.id, 'Arn'] },

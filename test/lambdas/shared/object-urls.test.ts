@@ -10,7 +10,7 @@ const session: RoleSession = {
 
 describe('createObjectUrlSigner', () => {
   it('signs virtual-hosted AWS URLs with the session token and a fixed date', async () => {
-    const signer = createObjectUrlSigner({ bucket: 'files', region: 'eu-west-1' }, () => NOW);
+    const signer = createObjectUrlSigner({ bucket: 'files', region: 'eu-west-1', urlSuffix: 'amazonaws.com' }, () => NOW);
 
     const { url, expiresAt } = await signer.presign(session, { method: 'GET', key: aKey() }, 300);
 
@@ -27,6 +27,21 @@ describe('createObjectUrlSigner', () => {
       'X-Amz-Signature': expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(expiresAt).toBe(NOW + 300_000);
+  });
+
+  it('signs for the partition the bucket is in: amazonaws.com.cn in China', async () => {
+    const signer = createObjectUrlSigner({ bucket: 'files', region: 'cn-north-1', urlSuffix: 'amazonaws.com.cn' }, () => NOW);
+
+    const { url } = await signer.presign(session, { method: 'GET', key: aKey() }, 300);
+
+    expect(new URL(url).origin).toBe('https://files.s3.cn-north-1.amazonaws.com.cn');
+    expect(new URL(url).searchParams.get('X-Amz-Credential')).toBe('ASIAEXAMPLETESTONLY/20261123/cn-north-1/s3/aws4_request');
+  });
+
+  it('refuses to guess the domain of a bucket on AWS', async () => {
+    const signer = createObjectUrlSigner({ bucket: 'files', region: 'cn-north-1' }, () => NOW);
+
+    await expect(signer.presign(session, { method: 'GET', key: aKey() }, 300)).rejects.toThrow(/URL suffix/);
   });
 
   it('signs path-style URLs for an S3-compatible endpoint', async () => {

@@ -9,5 +9,5 @@ export {
   type UploadProgress,
 } from './file-client';
 export { FileApiError } from './errors';
-export { signInWithPassword, type CognitoTokens, type PasswordSignIn } from './cognito';
+export { cognitoTokenSource, refreshTokens, signInWithPassword, type CognitoTokens, type PasswordSignIn } from './cognito';
 export type * from './api-types';

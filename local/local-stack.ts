@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveLimits, type FileServiceLimits } from '../lambdas/shared/limits';
 import { ROUTES, type FunctionName } from '../lambdas/shared/routes';
-import { limitOverridesFromContext } from '../lib/stack/context';
+import { DEFAULT_AUTHORIZATION_SCOPES } from '../lambdas/shared/access-tokens';
+import { authorizationScopesFromContext, limitOverridesFromContext } from '../lib/stack/context';
 import { listenLocalApi, type LambdaHandler, type LocalApi, type StaticFile } from './api-gateway';
 import { startCognitoEmulator, type CognitoEmulator, type LocalUser } from './cognito-emulator';
 import { createJwtAuthorizer } from './jwt-authorizer';
@@ -147,7 +148,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const api = listening.serve({
       routes,
-      authorizer: createJwtAuthorizer({ issuer: cognito.issuer, jwksUri: cognito.jwksUri, clientId: cognito.userPoolClientId }),
+      authorizer: createJwtAuthorizer({
+        issuer: cognito.issuer,
+        jwksUri: cognito.jwksUri,
+        clientId: cognito.userPoolClientId,
+        // The routes' authorizationScopes, as deployed: access tokens only.
+        requiredScopes: authorizationScopesFromContext(cdkJsonContext()) ?? DEFAULT_AUTHORIZATION_SCOPES,
+      }),
       allowedOrigins: limits.allowedOrigins,
       // A page served here finds the API the way a deployed frontend would: from the outputs.
       staticFiles: async () => ({

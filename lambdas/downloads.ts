@@ -11,6 +11,7 @@
 import * as v from 'valibot';
 import type { DownloadUrl, FileEntry, FileListPage } from '../client/api-types';
 import { contentDisposition } from './shared/content-disposition';
+import { withinDeadline } from './shared/deadline';
 import { signingDependencies, type SigningDependencies } from './shared/environment';
 import { ApiError, storageUnavailable } from './shared/errors';
 import { apiHandler, jsonRoute, queryRoute, type ApiResult, type Caller } from './shared/http';
@@ -72,9 +73,9 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
   const { limits, sessions, signer } = deps;
   const object = authorizeKey(input.key, caller.sub, limits.readAccess);
   const ttl = Math.min(input.expiresIn ?? limits.downloadUrlTtlSeconds, limits.maxDownloadUrlTtlSeconds);
-  const session = await sessions.sessionFor(caller.sub, ttl);
+  const session = await sessions.sessionFor(caller.sub, ttl, caller.signal);
 
-  const head = await headObject(signer, session, object.key, deps.sendHead);
+  const head = await headObject(signer, session, object.key, deps.sendHead, caller.signal);
   if (!head) throw new ApiError('NOT_FOUND', 'No file with this key.');
 
   const disposition = contentDisposition(input.disposition ?? 'attachment', object.name, head.filename ?? object.name);
@@ -105,19 +106,22 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
 }
 
 async function listFiles(deps: DownloadsDependencies, input: ListRequest, caller: Caller): Promise<ApiResult> {
-  const session = await deps.sessions.sessionFor(caller.sub, 60);
+  const session = await deps.sessions.sessionFor(caller.sub, 60, caller.signal);
   const {
     client,
     commands: { ListObjectsV2Command },
   } = await s3For(session, deps.location);
   const page = await measureLatency('s3', () =>
-    client.send(
-      new ListObjectsV2Command({
-        Bucket: deps.location.bucket,
-        Prefix: ownerPrefix(caller.sub),
-        MaxKeys: input.limit ?? 100,
-        ContinuationToken: input.cursor,
-      }),
+    withinDeadline(caller.signal, (abortSignal) =>
+      client.send(
+        new ListObjectsV2Command({
+          Bucket: deps.location.bucket,
+          Prefix: ownerPrefix(caller.sub),
+          MaxKeys: input.limit ?? 100,
+          ContinuationToken: input.cursor,
+        }),
+        { abortSignal },
+      ),
     ),
   ).catch((error: unknown) => {
     if (s3ErrorCode(error) === 'InvalidArgument') throw new ApiError('INVALID_CURSOR', 'cursor is not a cursor this service issued.');

@@ -60,8 +60,14 @@ export function anApiEvent(options: {
   } as ApiEvent;
 }
 
-/** A Lambda context; our handlers only read the request id from the event. */
+/** A Lambda context without a clock: no deadline (the handlers read the request id from the event). */
 export const aContext = {} as Context;
+
+/** A Lambda context with `remainingMs` left when the invocation starts, counted down by the (possibly fake) clock. */
+export function lambdaContext(remainingMs: number): Context {
+  const endsAt = Date.now() + remainingMs;
+  return { getRemainingTimeInMillis: () => Math.max(0, endsAt - Date.now()) } as Context;
+}
 
 /** Signing dependencies with a real STS client (mock it with aws-sdk-client-mock) and a fixed clock. */
 export function testDependencies(options: { now?: () => number; limits?: Partial<FileServiceLimits> } = {}): SigningDependencies {

@@ -8,6 +8,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as v from 'valibot';
+import { deadlineOf } from './deadline';
 import { ApiError, type ErrorBody } from './errors';
 import { assertUsableSub } from './keys';
 import { describeError, log } from './logs';
@@ -28,6 +29,8 @@ export interface Caller {
   readonly sub: string;
   readonly sourceIp: string;
   readonly requestId: string;
+  /** Aborts at the request's deadline: hand it to every AWS call, so a slow one answers 503 in time. */
+  readonly signal: AbortSignal;
 }
 
 /** A route: from the caller and the validated input to a result. */
@@ -57,10 +60,11 @@ export function apiHandler<Key extends string>(routes: Routes<Key>) {
       .use(errorAnswers())
       .use(bodySizeLimit())
       .use(jsonBodyOnPost())
-      .handler(async (event) => {
+      .handler(async (event, context) => {
         const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey as Key] : undefined;
         if (!route) throw new ApiError('ROUTE_NOT_FOUND', `No route ${event.routeKey}.`);
-        const result = await route(event, callerOf(event));
+        const deadline = deadlineOf(context);
+        const result = await route(event, callerOf(event, deadline.signal)).finally(() => deadline.clear());
         return {
           statusCode: result.status,
           headers: RESPONSE_HEADERS,
@@ -103,10 +107,10 @@ function describeIssue(issue: v.GenericIssue): string {
   return `${field}: ${issue.message}`;
 }
 
-function callerOf(event: ApiEvent): Caller {
+function callerOf(event: ApiEvent, signal: AbortSignal): Caller {
   const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
   assertUsableSub(sub);
-  return { sub, sourceIp: event.requestContext.http.sourceIp, requestId: event.requestContext.requestId };
+  return { sub, sourceIp: event.requestContext.http.sourceIp, requestId: event.requestContext.requestId, signal };
 }
 
 function bodySizeLimit(): MiddlewareObj<ApiEvent> {

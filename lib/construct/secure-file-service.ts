@@ -23,6 +23,9 @@ import { FileBucket } from './file-bucket';
 import { FileServiceMonitoring, type FileServiceMonitoringOptions } from './file-service-monitoring';
 import { SigningFunction } from './signing-function';
 
+/** API Gateway's integration timeout is 30 s: the uploads function answers within 29, its deadline a margin before. */
+const UPLOADS_TIMEOUT = Duration.seconds(29);
+
 /** Properties of a `SecureFileService`. */
 export interface SecureFileServiceProps {
   /** The user pool whose users may upload and download. */
@@ -156,6 +159,8 @@ export class SecureFileService extends Construct {
       entry: path.join(__dirname, '../../lambdas/uploads.ts'),
       description: 'Signs upload URLs as the UploaderRole',
       roleArnVariable: 'UPLOADER_ROLE_ARN',
+      // CompleteMultipartUpload can take long (S3 trickles whitespace meanwhile): as long as API Gateway's 30 s allow.
+      timeout: UPLOADS_TIMEOUT,
       signingStatements: [
         new iam.PolicyStatement({
           sid: 'WriteOwnObjects',
@@ -163,6 +168,14 @@ export class SecureFileService extends Construct {
           // proves an upload exists before its parts are re-signed.
           actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
           resources: [files.arnForObjects(ownObjects)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListOwnPrefix',
+          // A retried completion that meets 412 or NoSuchUpload looks for the object it may have made: its
+          // size, listed; never its bytes (a HEAD would need s3:GetObject).
+          actions: ['s3:ListBucket'],
+          resources: [files.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [ownObjects] } },
         }),
       ],
     });

@@ -39,6 +39,11 @@ export interface SigningFunctionProps {
   readonly removalPolicy: RemovalPolicy;
   /** A description of the function, shown in the console. */
   readonly description: string;
+  /**
+   * How long one invocation may run; the handler's deadline is this minus a margin.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -101,7 +106,7 @@ export class SigningFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(10),
       role: this.executionRole,
       logGroup: this.logGroup,
       environment: { ...props.environment, [props.roleArnVariable]: this.signingRole.roleArn },

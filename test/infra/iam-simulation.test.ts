@@ -122,6 +122,8 @@ const ALLOWED_OWNER_READ = new Set([
   'uploader s3:PutObject own prefix',
   'uploader s3:AbortMultipartUpload own prefix',
   'uploader s3:ListMultipartUploadParts own prefix',
+  // To find the object a completion made when its retry meets 412 or NoSuchUpload.
+  'uploader s3:ListBucket own prefix',
   'reader s3:GetObject own prefix',
   'reader s3:ListBucket own prefix',
 ]);

@@ -102,7 +102,10 @@ export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSess
     async sessionFor(userId, validForSeconds, signal) {
       const pending = cache.get(userId);
       if (!pending) return refresh(userId, signal);
-      const session = await pending.catch(() => undefined);
+      // Another request's STS call may be in flight: wait for it no longer than this request's deadline.
+      const session = await withinDeadline(signal, () => pending).catch(() => undefined);
+      if (signal?.aborted)
+        throw new ApiError('SIGNING_UNAVAILABLE', 'Signing is unavailable right now; try again shortly.', { cause: signal.reason });
       if (session && session.expiresAt - now() >= (validForSeconds + CREDENTIAL_MARGIN_SECONDS) * 1000) {
         recordSessionCache('hit');
         return remember(userId, pending);

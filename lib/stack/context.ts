@@ -65,7 +65,11 @@ export function stackPropsFromContext(node: Node): FileServiceStackProps {
     },
     ...(userPoolId && userPoolClientId && { existingUserPool: { userPoolId, userPoolClientId } }),
     ...(alarmEmail && { alarmEmail }),
-    appClient: { callbackUrls: list(read, 'oauthCallbackUrls'), logoutUrls: list(read, 'oauthLogoutUrls'), passwordAuth: flag(read, 'passwordAuth') },
+    appClient: {
+      callbackUrls: list(read, 'oauthCallbackUrls'),
+      logoutUrls: list(read, 'oauthLogoutUrls'),
+      passwordAuth: flag(read, 'passwordAuth'),
+    },
     featurePlan: featurePlan(read),
     allowLocalhostOnly: flag(read, 'allowLocalhostOnly'),
   };

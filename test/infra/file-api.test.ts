@@ -32,7 +32,9 @@ describe('the HTTP API', () => {
 
   it('names the pool as issuer in the partition’s own domain, never amazonaws.com', () => {
     expect(authorizer.properties.JwtConfiguration).toMatchObject({
-      Issuer: { 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/', expect.anything()]] },
+      Issuer: {
+        'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/', expect.anything()]],
+      },
     });
   });
 

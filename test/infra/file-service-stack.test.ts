@@ -103,9 +103,9 @@ describe('the user pool and its app client', () => {
 
   it('protects a created pool from deletion, unless the stack is meant to be destroyed', () => {
     expect(pool().DeletionProtection).toBe('ACTIVE');
-    expect(resourceOf(synthesize({ removalPolicy: 'destroy' }).template, 'AWS::Cognito::UserPool', 'Users').properties.DeletionProtection).toBe(
-      'INACTIVE',
-    );
+    expect(
+      resourceOf(synthesize({ removalPolicy: 'destroy' }).template, 'AWS::Cognito::UserPool', 'Users').properties.DeletionProtection,
+    ).toBe('INACTIVE');
   });
 
   it('has no OAuth flows, scopes or callback URLs unless callback URLs are configured', () => {
@@ -122,7 +122,11 @@ describe('the user pool and its app client', () => {
   });
 
   it('allows password sign-in only when configured', () => {
-    expect(client({ passwordAuth: 'true' }).ExplicitAuthFlows).toEqual(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+    expect(client({ passwordAuth: 'true' }).ExplicitAuthFlows).toEqual([
+      'ALLOW_USER_PASSWORD_AUTH',
+      'ALLOW_USER_SRP_AUTH',
+      'ALLOW_REFRESH_TOKEN_AUTH',
+    ]);
   });
 
   it('allows the authorization code flow only, to the configured callback URLs, when some are configured', () => {

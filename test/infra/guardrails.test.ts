@@ -165,7 +165,9 @@ describe.each(Object.entries(CONFIGURATIONS))('the template with %s', (_, contex
     expect(ours).toEqual([]);
     // CDK's provider only writes its logs with it.
     for (const [, role] of provider) {
-      expect(JSON.stringify(role.Properties?.ManagedPolicyArns)).toMatch(/^\[\{"Fn::Sub":"arn:\$\{AWS::Partition\}:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole"\}\]$/);
+      expect(JSON.stringify(role.Properties?.ManagedPolicyArns)).toMatch(
+        /^\[\{"Fn::Sub":"arn:\$\{AWS::Partition\}:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole"\}\]$/,
+      );
     }
   });
 });

@@ -164,3 +164,23 @@ describe('the deadline', () => {
     expect(DEADLINE_MARGIN_MS).toBeGreaterThanOrEqual(500);
   });
 });
+
+describe('a request that finds another request’s STS call in flight', () => {
+  it('waits for it no longer than its own deadline', async () => {
+    sts.on(AssumeRoleCommand).callsFake(never);
+    const handler = createDownloadsHandler({ ...testDependencies(), sendHead: answeringHead });
+    const answers: (APIGatewayProxyStructuredResultV2 | undefined)[] = [];
+
+    // The first request starts the STS call with 10 s left; the second shares it, with only 2 s left.
+    void Promise.resolve(handler(anApiEvent({ routeKey: 'GET /files' }), lambdaContext(FUNCTION_TIME_MS))).then((result) => {
+      answers[0] = result as APIGatewayProxyStructuredResultV2;
+    });
+    void Promise.resolve(handler(anApiEvent({ routeKey: 'GET /files' }), lambdaContext(2000))).then((result) => {
+      answers[1] = result as APIGatewayProxyStructuredResultV2;
+    });
+    await jest.advanceTimersByTimeAsync(2000 - DEADLINE_MARGIN_MS);
+
+    expect(answers[0]).toBeUndefined();
+    expect(answerOf(answers[1])).toMatchObject({ status: 503, body: { error: { code: 'SIGNING_UNAVAILABLE' } } });
+  });
+});

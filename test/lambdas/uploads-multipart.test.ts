@@ -231,19 +231,16 @@ describe('POST /uploads/complete', () => {
   it.each([
     ['412 PreconditionFailed (the object exists)', 'PreconditionFailed', 412],
     ['NoSuchUpload (the upload is gone)', 'NoSuchUpload', 404],
-  ])(
-    'answers success when a retried completion meets %s and the object it made has the declared size',
-    async (_, s3Code, httpStatus) => {
-      // The first completion succeeded on S3's side, but its answer was lost (a timeout, a dropped connection).
-      s3.on(CompleteMultipartUploadCommand).rejects(s3Error(s3Code, httpStatus));
-      s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: multipartKey(), Size: 100 * MiB + 1 }] });
+  ])('answers success when a retried completion meets %s and the object it made has the declared size', async (_, s3Code, httpStatus) => {
+    // The first completion succeeded on S3's side, but its answer was lost (a timeout, a dropped connection).
+    s3.on(CompleteMultipartUploadCommand).rejects(s3Error(s3Code, httpStatus));
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: multipartKey(), Size: 100 * MiB + 1 }] });
 
-      const answer = await call('POST /uploads/complete', { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() });
+    const answer = await call('POST /uploads/complete', { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() });
 
-      expect(answer).toMatchObject({ status: 200, body: { key: multipartKey(), size: 100 * MiB + 1 } });
-      expect(s3.commandCalls(ListObjectsV2Command)[0]?.args[0].input).toEqual({ Bucket: 'test-files', Prefix: multipartKey(), MaxKeys: 1 });
-    },
-  );
+    expect(answer).toMatchObject({ status: 200, body: { key: multipartKey(), size: 100 * MiB + 1 } });
+    expect(s3.commandCalls(ListObjectsV2Command)[0]?.args[0].input).toEqual({ Bucket: 'test-files', Prefix: multipartKey(), MaxKeys: 1 });
+  });
 
   it.each([
     ['412 with an object of another size under the key', 'PreconditionFailed', 412, [{ Key: multipartKey(), Size: 5 }], 409],
@@ -263,7 +260,10 @@ describe('POST /uploads/complete', () => {
     try {
       s3.on(CompleteMultipartUploadCommand).callsFake(() => new Promise((resolve) => setTimeout(() => resolve({}), 20_000)));
       const handler = createUploadsHandler(testDependencies());
-      const event = anApiEvent({ routeKey: 'POST /uploads/complete', body: { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() } });
+      const event = anApiEvent({
+        routeKey: 'POST /uploads/complete',
+        body: { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() },
+      });
 
       const answering = handler(event, lambdaContext(29_000));
       await jest.advanceTimersByTimeAsync(20_000);

@@ -31,7 +31,8 @@ const FUNCTION_ENVIRONMENT = {
 };
 
 const app = new App({ context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true } });
-const stack = new FileServiceStack(app, 'SecureFileService');
+// Localhost origins, as cdk.json has them for local mode: opted in, so the deploy guard does not warn here.
+const stack = new FileServiceStack(app, 'SecureFileService', { allowLocalhostOnly: true });
 const assembly = app.synth();
 const template = assembly.getStackByName(stack.stackName).template as {
   Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;

@@ -20,16 +20,16 @@ const { DEFAULT_PASSWORD, startLocalMode } = require('../local/local-mode');
 
 const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-local-'));
 const stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory });
-const { idToken } = await signInWithPassword({
+const { accessToken } = await signInWithPassword({
   endpoint: stack.outputs.CognitoEndpoint,
   clientId: stack.outputs.UserPoolClientId,
   username: 'alice',
   password: DEFAULT_PASSWORD,
 });
-const client = createFileClient({ apiUrl: stack.outputs.ApiUrl, getToken: () => idToken });
+const client = createFileClient({ apiUrl: stack.outputs.ApiUrl, getToken: () => accessToken });
 const { key } = await client.upload(Buffer.from('hello'), { filename: 'hello.txt', contentType: 'text/plain' });
 
-process.send({ apiUrl: stack.outputs.ApiUrl, token: idToken, downloadKey: key, stsCallsBefore: stack.sts.assumeRoleCalls() });
+process.send({ apiUrl: stack.outputs.ApiUrl, token: accessToken, downloadKey: key, stsCallsBefore: stack.sts.assumeRoleCalls() });
 process.once('message', async () => {
   const stsCalls = stack.sts.assumeRoleCalls();
   await stack.stop();

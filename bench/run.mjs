@@ -61,6 +61,7 @@ const functionEnvironment = (s3Endpoint) => ({
   AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   BUCKET_NAME: 'secure-file-service-bench',
+  URL_SUFFIX: 'amazonaws.com',
   SIGNING_ROLE_ARN: 'arn:aws:iam::111122223333:role/bench-signer',
   FILE_SERVICE_SETTINGS: '{}',
   POWERTOOLS_SERVICE_NAME: 'bench',

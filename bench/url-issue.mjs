@@ -32,7 +32,7 @@ const [uploads, downloads, ourSigner, naiveSigners] = await Promise.all([
   importFile(input.modules['naive-object-urls']),
 ]);
 
-const location = { bucket: process.env.BUCKET_NAME, region: process.env.AWS_REGION };
+const location = { bucket: process.env.BUCKET_NAME, region: process.env.AWS_REGION, urlSuffix: process.env.URL_SUFFIX };
 const session = { userId: 'bench', credentials: STUB_CREDENTIALS, expiresAt: Date.now() + 3_600_000 };
 /** The PUT the uploads handler signs for its event: same key shape, same signed headers. */
 const put = {

@@ -54,8 +54,13 @@ export function storageError(status: number, xml: string): FileApiError {
   return new FileApiError(status, `S3_${code}`, message);
 }
 
-/** S3's refusal of a URL that is simply too old (or signed by expired credentials): signing it again fixes it. */
-export function isExpiredUrl(error: unknown): boolean {
+/**
+ * S3's refusal of a URL that is simply too old (or signed by expired credentials): signing it
+ * again fixes it. Given the URL's `expiresAt`, a network error after it counts too: in a browser,
+ * S3's 403 may arrive without CORS headers, and the page then sees only a failed request.
+ */
+export function isExpiredUrl(error: unknown, expiresAt?: number, now: number = Date.now()): boolean {
   if (!(error instanceof FileApiError)) return false;
+  if (error.code === 'NETWORK_ERROR' && expiresAt !== undefined && now >= expiresAt) return true;
   return (error.status === 403 && /expired/i.test(error.message)) || error.code === 'S3_ExpiredToken';
 }

@@ -14,13 +14,23 @@ import { withRetries } from './retry';
 export interface FileClientOptions {
   /** The API's base URL (the `ApiUrl` output). */
   readonly apiUrl: string;
-  /** A current Cognito ID or access token; called before every API request, so it may refresh. */
-  readonly getToken: () => string | Promise<string>;
+  /**
+   * A current Cognito **access** token (the API refuses ID tokens); called before every API
+   * request, so it may refresh. Called with `forceRefresh: true` when the API refused the token
+   * (401), or could not be reached at all: a browser sees API Gateway's 401 as a network error
+   * when it comes without CORS headers. `cognitoTokenSource` does both.
+   */
+  readonly getToken: (request: { readonly forceRefresh: boolean }) => string | Promise<string>;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   /** Retries of each request on network errors, throttling and server errors, with backoff; uploads may override it. @default 3 */
   readonly retries?: number;
+  /** The clock, in epoch milliseconds, against which URLs' `expiresAt` are read. @default Date.now */
+  readonly now?: () => number;
 }
+
+/** A URL this close to its `expiresAt` is signed again before use rather than sent to fail. */
+const URL_EXPIRY_MARGIN_MS = 30_000;
 
 /** Upload progress, in bytes. */
 export interface UploadProgress {
@@ -64,12 +74,11 @@ export function createFileClient(options: FileClientOptions): FileClient {
   const apiUrl = options.apiUrl.replace(/\/+$/, '');
   const http = options.fetch ?? ((input, init) => fetch(input, init));
   const defaultRetries = options.retries ?? 3;
+  const now = options.now ?? (() => Date.now());
 
-  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const token = await options.getToken();
-    let response: Response;
+  async function send(method: 'GET' | 'POST', path: string, token: string, body: unknown, signal?: AbortSignal): Promise<Response> {
     try {
-      response = await http(`${apiUrl}${path}`, {
+      return await http(`${apiUrl}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -77,6 +86,20 @@ export function createFileClient(options: FileClientOptions): FileClient {
       });
     } catch (error) {
       throw signal?.aborted ? aborted() : new FileApiError(0, 'NETWORK_ERROR', `The API could not be reached: ${String(error)}`);
+    }
+  }
+
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    let response: Response;
+    try {
+      response = await send(method, path, await options.getToken({ forceRefresh: false }), body, signal);
+      if (response.status === 401) throw new FileApiError(401, 'UNAUTHORIZED', 'The token was refused.');
+    } catch (error) {
+      // A refused token, or (in a browser) a 401 without CORS headers, which looks like no answer at all:
+      // try once more with a fresh token before calling it a network error.
+      const refreshable = error instanceof FileApiError && (error.status === 401 || error.code === 'NETWORK_ERROR');
+      if (!refreshable) throw error;
+      response = await send(method, path, await options.getToken({ forceRefresh: true }), body, signal);
     }
     if (!response.ok) throw await apiError(response);
     return (response.status === 204 ? undefined : await response.json()) as T;
@@ -107,19 +130,27 @@ export function createFileClient(options: FileClientOptions): FileClient {
           retries,
           signal,
           fetch: options.fetch,
+          now,
         });
         report(request.size);
         return completed;
       }
       for (let resigned = 0; ; resigned += 1) {
-        const { url, headers } = plan as Extract<UploadPlan, { method: 'PUT' }>;
+        const { url, headers, expiresAt } = plan as Extract<UploadPlan, { method: 'PUT' }>;
+        const expires = Date.parse(expiresAt);
+        // About to expire (the file waited, a laptop slept): ask for a fresh upload rather than send bytes to a refusal
+        // the browser may not even be able to read.
+        if (expires - now() <= URL_EXPIRY_MARGIN_MS && resigned === 0) {
+          plan = await askPlan();
+          continue;
+        }
         try {
           await withRetries(() => putBytes(url, file, { headers, onProgress: report, signal, fetch: options.fetch }), { retries, signal });
           report(request.size);
           return { key: plan.key, size: request.size };
         } catch (error) {
           // An expired single-PUT URL cannot be re-signed for its key: ask for a fresh upload.
-          if (!isExpiredUrl(error) || resigned >= 1) throw error;
+          if (!isExpiredUrl(error, expires, now()) || resigned >= 1) throw error;
           plan = await askPlan();
         }
       }

@@ -9,7 +9,7 @@ export {
   type UploadProgress,
 } from './file-client';
 export { FileApiError, type FileErrorCode } from './errors';
-export { signInWithPassword, type CognitoTokens, type PasswordSignIn } from './cognito';
+export { cognitoTokenSource, refreshTokens, signInWithPassword, type CognitoTokens, type PasswordSignIn } from './cognito';
 export type * from '../contract/answers';
 export type { ApiErrorBody, ErrorCode } from '../contract/errors';
 export type {

@@ -21,6 +21,8 @@ export interface MultipartContext {
   readonly retries: number;
   readonly signal?: AbortSignal;
   readonly fetch?: typeof fetch;
+  /** The clock against which URLs' `expiresAt` are read. */
+  readonly now: () => number;
 }
 
 /** A URL this close to expiry is re-signed before use rather than failing mid-part. */
@@ -78,6 +80,7 @@ async function sendPart(
     async () => {
       for (let resigned = 0; ; resigned += 1) {
         const part = await urls.get(partNumber);
+        const expiresAt = urls.expiresAt(partNumber);
         onProgress(0);
         try {
           const { etag } = await putBytes(part.url, body, {
@@ -90,7 +93,7 @@ async function sendPart(
           return etag;
         } catch (error) {
           // Signed too long ago (a slow connection, a laptop that slept): sign it again and resend at once.
-          if (!isExpiredUrl(error) || resigned >= 2) throw error;
+          if (!isExpiredUrl(error, expiresAt, context.now()) || resigned >= 2) throw error;
           urls.forget(partNumber);
         }
       }
@@ -114,9 +117,14 @@ class PartUrlCache {
     this.urls.delete(partNumber);
   }
 
+  /** When the part's current URL expires, in epoch milliseconds. */
+  expiresAt(partNumber: number): number | undefined {
+    return this.urls.get(partNumber)?.expiresAt;
+  }
+
   async get(partNumber: number): Promise<PartUrl> {
     const cached = this.urls.get(partNumber);
-    if (cached && cached.expiresAt - Date.now() > EXPIRY_MARGIN_MS) return cached.part;
+    if (cached && cached.expiresAt - this.context.now() > EXPIRY_MARGIN_MS) return cached.part;
     await (this.pending.get(partNumber) ?? this.fetchFrom(partNumber));
     const fetched = this.urls.get(partNumber);
     if (!fetched) throw new FileApiError(0, 'INVALID_PARTS', `The API signed no URL for part ${partNumber}.`);
@@ -129,7 +137,7 @@ class PartUrlCache {
     const partNumbers: number[] = [];
     for (let next = partNumber; next <= plan.partCount && partNumbers.length < MAX_PARTS_PER_BATCH; next += 1) {
       const cached = this.urls.get(next);
-      if (next === partNumber || !cached || cached.expiresAt - Date.now() <= EXPIRY_MARGIN_MS) {
+      if (next === partNumber || !cached || cached.expiresAt - this.context.now() <= EXPIRY_MARGIN_MS) {
         if (!this.pending.has(next)) partNumbers.push(next);
       }
     }

@@ -13,6 +13,7 @@ import type { DownloadUrl, FileEntry, FileListPage } from '../contract/answers';
 import { DownloadRequestSchema, ListRequestSchema } from '../contract/requests';
 import { urlIssued } from './shared/audit';
 import { contentDisposition } from './shared/content-disposition';
+import { withinDeadline } from './shared/deadline';
 import { signingDependencies, type SigningDependencies } from './shared/dependencies';
 import { ApiError, storageUnavailable } from './shared/errors';
 import { apiHandler, jsonRoute, queryRoute, type ApiResult, type Caller } from './shared/http';
@@ -42,9 +43,9 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
   const { settings, sessions, signer } = deps;
   const object = authorizeKey(input.key, caller.sub, settings.readAccess);
   const ttl = Math.min(input.expiresIn ?? settings.downloadUrlTtlSeconds, settings.maxDownloadUrlTtlSeconds);
-  const session = await sessions.sessionFor(caller.sub, ttl);
+  const session = await sessions.sessionFor(caller.sub, ttl, caller.signal);
 
-  const head = await headObject(signer, session, object.key, deps.sendHead);
+  const head = await headObject(signer, session, object.key, deps.sendHead, caller.signal);
   if (!head) throw new ApiError('NOT_FOUND', 'No file with this key.');
 
   const disposition = contentDisposition(input.disposition ?? 'attachment', object.name, head.filename ?? object.name);
@@ -67,19 +68,22 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
 }
 
 async function listFiles(deps: DownloadsDependencies, input: ListRequest, caller: Caller): Promise<ApiResult> {
-  const session = await deps.sessions.sessionFor(caller.sub, 60);
+  const session = await deps.sessions.sessionFor(caller.sub, 60, caller.signal);
   const {
     client,
     commands: { ListObjectsV2Command },
   } = await s3For(session, deps.location);
   const page = await measureLatency('s3', () =>
-    client.send(
-      new ListObjectsV2Command({
-        Bucket: deps.location.bucket,
-        Prefix: ownerPrefix(caller.sub),
-        MaxKeys: input.limit,
-        ContinuationToken: input.cursor,
-      }),
+    withinDeadline(caller.signal, (abortSignal) =>
+      client.send(
+        new ListObjectsV2Command({
+          Bucket: deps.location.bucket,
+          Prefix: ownerPrefix(caller.sub),
+          MaxKeys: input.limit,
+          ContinuationToken: input.cursor,
+        }),
+        { abortSignal },
+      ),
     ),
   ).catch((error: unknown) => {
     if (s3ErrorCode(error) === 'InvalidArgument') throw new ApiError('INVALID_CURSOR', 'cursor is not a cursor this service issued.');

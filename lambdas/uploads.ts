@@ -78,7 +78,7 @@ async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: 
     [FILENAME_METADATA_HEADER]: encodeRfc5987(upload.filename),
   };
   const ttl = deps.settings.uploadUrlTtlSeconds;
-  const session = await deps.sessions.sessionFor(caller.sub, ttl);
+  const session = await deps.sessions.sessionFor(caller.sub, ttl, caller.signal);
   const { url, expiresAt } = await deps.signer.presign(session, { method: 'PUT', key: upload.key, headers }, ttl);
   const answer: SinglePutUpload = { key: upload.key, method: 'PUT', url, headers, expiresAt: new Date(expiresAt).toISOString() };
   urlIssued(caller, {
@@ -93,12 +93,17 @@ async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: 
 async function startMultipart(deps: UploadsDependencies, caller: Caller, upload: NewUpload): Promise<ApiResult> {
   const plan = planParts(upload.size);
   const ttl = deps.settings.uploadUrlTtlSeconds;
-  const session = await deps.sessions.sessionFor(caller.sub, ttl);
-  const uploadId = await createMultipartUpload(session, deps.location, {
-    key: upload.key,
-    contentType: upload.contentType,
-    encodedFilename: encodeRfc5987(upload.filename),
-  });
+  const session = await deps.sessions.sessionFor(caller.sub, ttl, caller.signal);
+  const uploadId = await createMultipartUpload(
+    session,
+    deps.location,
+    {
+      key: upload.key,
+      contentType: upload.contentType,
+      encodedFilename: encodeRfc5987(upload.filename),
+    },
+    caller.signal,
+  );
   const firstParts = Array.from({ length: Math.min(plan.partCount, MAX_PARTS_PER_BATCH) }, (_, index) => index + 1);
   const { parts, expiresAt } = await signParts(deps, session, { key: upload.key, uploadId, plan, partNumbers: firstParts });
   const answer: MultipartUpload = { key: upload.key, uploadId, partSize: plan.partSize, partCount: plan.partCount, parts, expiresAt };
@@ -119,8 +124,8 @@ async function signMoreParts(deps: UploadsDependencies, input: PartUrlsRequest, 
     throw new ApiError('INVALID_PARTS', `partNumbers must be from 1 to ${plan.partCount}; ${outOfPlan} is not.`);
   }
   const ttl = deps.settings.uploadUrlTtlSeconds;
-  const session = await deps.sessions.sessionFor(caller.sub, ttl);
-  await assertUploadExists(session, deps.location, key, input.uploadId);
+  const session = await deps.sessions.sessionFor(caller.sub, ttl, caller.signal);
+  await assertUploadExists(session, deps.location, key, input.uploadId, caller.signal);
   const { parts, expiresAt } = await signParts(deps, session, { key, uploadId: input.uploadId, plan, partNumbers: input.partNumbers });
   const answer: PartUrls = { key, uploadId: input.uploadId, parts, expiresAt };
   urlIssued(caller, {
@@ -144,17 +149,17 @@ async function completeUpload(deps: UploadsDependencies, input: CompleteUploadRe
     const detail = missing.length > 0 ? `missing ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? '…' : ''}` : 'too many parts';
     throw new ApiError('INVALID_PARTS', `parts must list all ${plan.partCount} parts: ${detail}.`);
   }
-  const session = await deps.sessions.sessionFor(caller.sub, 60);
+  const session = await deps.sessions.sessionFor(caller.sub, 60, caller.signal);
   const quoted = parts.map(({ partNumber, etag }) => ({ partNumber, etag: `"${etag.replace(/"/g, '')}"` }));
-  await completeMultipartUpload(session, deps.location, { key, uploadId: input.uploadId, size: plan.size, parts: quoted });
+  await completeMultipartUpload(session, deps.location, { key, uploadId: input.uploadId, size: plan.size, parts: quoted }, caller.signal);
   const answer: CompletedUpload = { key, size: plan.size };
   return { status: 200, body: answer };
 }
 
 async function abortUpload(deps: UploadsDependencies, input: AbortUploadRequest, caller: Caller): Promise<ApiResult> {
   const { key } = authorizedMultipartKey(input.key, caller);
-  const session = await deps.sessions.sessionFor(caller.sub, 60);
-  await abortMultipartUpload(session, deps.location, key, input.uploadId);
+  const session = await deps.sessions.sessionFor(caller.sub, 60, caller.signal);
+  await abortMultipartUpload(session, deps.location, key, input.uploadId, caller.signal);
   return { status: 204 };
 }
 

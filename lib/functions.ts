@@ -34,13 +34,15 @@ export interface FunctionDefinition {
   readonly description: string;
   /** What the role whose per-user sessions sign this function's URLs may do: all its URLs can ever do. */
   readonly signingGrants: readonly SigningGrant[];
+  /** Longest run of one invocation. */
+  readonly timeoutSeconds: number;
 }
 
 /**
- * Memory and timeout of every function. 512 MB buys the CPU share that keeps signing under a
- * millisecond at little cost (Lambda bills by GB-second; `npm run bench` has the figures); 10 s is
- * a third of API Gateway's 30 s integration limit, far above what signing takes, and what bounds a
- * hung dependency.
+ * Memory and timeout of a function unless its entry says otherwise. 512 MB buys the CPU share
+ * that keeps signing under a millisecond at little cost (Lambda bills by GB-second; `npm run
+ * bench` has the figures); 10 s is a third of API Gateway's 30 s integration limit, far above what
+ * signing takes, and what bounds a hung dependency (each request's deadline derives from it).
  */
 export const FUNCTION_DEFAULTS = { memorySizeMb: 512, timeoutSeconds: 10 } as const;
 
@@ -58,7 +60,12 @@ export const FUNCTIONS = {
         actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
         on: 'ownObjects',
       },
+      // A retried completion that meets 412 or NoSuchUpload looks for the object it may have made: its size,
+      // listed; never its bytes (a HEAD would need s3:GetObject).
+      { sid: 'ListOwnPrefix', actions: ['s3:ListBucket'], on: 'ownPrefixListing' },
     ],
+    // CompleteMultipartUpload can take long (S3 trickles whitespace meanwhile): as long as API Gateway's 30 s allow.
+    timeoutSeconds: 29,
   },
   downloads: {
     id: 'Downloads',
@@ -68,6 +75,7 @@ export const FUNCTIONS = {
       { sid: 'ReadObjects', actions: ['s3:GetObject'], on: 'readableObjects' },
       { sid: 'ListOwnPrefix', actions: ['s3:ListBucket'], on: 'ownPrefixListing' },
     ],
+    timeoutSeconds: FUNCTION_DEFAULTS.timeoutSeconds,
   },
 } as const satisfies Record<ApiFunctionName, FunctionDefinition>;
 

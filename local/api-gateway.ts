@@ -136,12 +136,12 @@ async function handle(options: LocalApiOptions, request: http.IncomingMessage, r
   }
   const authorization = await options.authorizer.authorize(request.headers.authorization);
   if (!('claims' in authorization)) {
-    response.setHeader('www-authenticate', 'Bearer');
+    if (authorization.challenge) response.setHeader('www-authenticate', authorization.challenge);
     sendJson(authorization.status, { message: authorization.message }, routeKey);
     return;
   }
 
-  const event = apiGatewayEvent({ request, url, routeKey, requestId, body, claims: authorization.claims });
+  const event = apiGatewayEvent({ request, url, routeKey, requestId, body, claims: authorization.claims, scopes: authorization.scopes });
   const result = await route.handler(event, lambdaContext(route.functionName));
   const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
   const payload = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? '');
@@ -168,8 +168,9 @@ function apiGatewayEvent(input: {
   requestId: string;
   body: Buffer;
   claims: Record<string, string>;
+  scopes: readonly string[];
 }): ApiEvent {
-  const { request, url, routeKey, requestId, body, claims } = input;
+  const { request, url, routeKey, requestId, body, claims, scopes } = input;
   const headers = Object.fromEntries(
     Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]),
   );
@@ -200,7 +201,7 @@ function apiGatewayEvent(input: {
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } },
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [...scopes] } },
     },
     ...(body.length > 0 && { body: body.toString('utf8') }),
     isBase64Encoded: false,

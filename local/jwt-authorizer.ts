@@ -1,18 +1,23 @@
 /**
  * The local twin of API Gateway's JWT authorizer: verifies the bearer token's signature
  * against the local user pool's JWKS, its issuer, expiry, and that it was issued to our app
- * client (`aud` for ID tokens, `client_id` for access tokens), as API Gateway does.
+ * client (`aud` for ID tokens, `client_id` for access tokens), as API Gateway does; then, as
+ * for a route with `authorizationScopes`, that the token carries one of the required scopes
+ * (ID tokens carry none): 403 `insufficient_scope` otherwise, as API Gateway and RFC 6750 answer.
  */
 import { JwtVerifier } from 'aws-jwt-verify';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { scopesOf } from '../lambdas/shared/access-tokens';
 
 /** The claims as API Gateway passes them to a function: every value a string. */
 type Claims = Record<string, string>;
 
-/** What the authorizer decided. */
-type Authorization = { readonly claims: Claims } | { readonly status: 401 | 503; readonly message: string };
+/** What the authorizer decided: the claims and scopes API Gateway hands the function, or a refusal and its challenge. */
+type Authorization =
+  | { readonly claims: Claims; readonly scopes: readonly string[] }
+  | { readonly status: 401 | 403 | 503; readonly message: string; readonly challenge?: string };
 
 /** Verifies `Authorization` headers. */
 export interface JwtAuthorizer {
@@ -36,7 +41,13 @@ const loopbackHttpFetcher: Fetcher = {
 };
 
 /** Creates an authorizer for tokens of one user pool and app client. */
-export function createJwtAuthorizer(options: { issuer: string; jwksUri: string; clientId: string }): JwtAuthorizer {
+export function createJwtAuthorizer(options: {
+  issuer: string;
+  jwksUri: string;
+  clientId: string;
+  /** A token must carry one of these (the routes' `authorizationScopes`); none required when empty. */
+  requiredScopes: readonly string[];
+}): JwtAuthorizer {
   const verifier = JwtVerifier.create(
     {
       issuer: options.issuer,
@@ -44,7 +55,9 @@ export function createJwtAuthorizer(options: { issuer: string; jwksUri: string; 
       // Checked below instead: access tokens carry `client_id`, not `aud`.
       audience: null,
       customJwtCheck: ({ payload }) => {
-        if (payload.aud !== options.clientId && payload.client_id !== options.clientId) {
+        // As API Gateway: `client_id` is checked only when there is no `aud`; with both, `aud` decides.
+        const audience = payload.aud ?? payload.client_id;
+        if (audience !== options.clientId) {
           throw new Error('token was not issued to this app client');
         }
       },
@@ -54,13 +67,20 @@ export function createJwtAuthorizer(options: { issuer: string; jwksUri: string; 
   return {
     async authorize(header) {
       const token = header?.replace(/^Bearer\s+/i, '').trim();
-      if (!token) return { status: 401, message: 'Unauthorized' };
+      if (!token) return { status: 401, message: 'Unauthorized', challenge: 'Bearer' };
+      let payload: JwtPayload;
       try {
-        return { claims: apiGatewayClaims(await verifier.verify(token)) };
+        payload = await verifier.verify(token);
       } catch (error) {
         if (error instanceof JwksUnavailableError) return { status: 503, message: 'Service Unavailable' };
-        return { status: 401, message: 'Unauthorized' };
+        return { status: 401, message: 'Unauthorized', challenge: 'Bearer error="invalid_token"' };
       }
+      const scopes = scopesOf(payload);
+      if (options.requiredScopes.length > 0 && !scopes.some((scope) => options.requiredScopes.includes(scope))) {
+        const required = options.requiredScopes.join(' ');
+        return { status: 403, message: 'Forbidden', challenge: `Bearer scope="${required}" error="insufficient_scope"` };
+      }
+      return { claims: apiGatewayClaims(payload), scopes };
     },
   };
 }

@@ -125,7 +125,13 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     const handlers = await importHandlers((name) =>
-      functionEnvironment({ bucketName: BUCKET, settings, signingRoleArn: roleArnOf(name), serviceName: `${STACK_NAME}/local` }),
+      functionEnvironment({
+        bucketName: BUCKET,
+        settings,
+        signingRoleArn: roleArnOf(name),
+        serviceName: `${STACK_NAME}/local`,
+        urlSuffix: 'amazonaws.com',
+      }),
     );
     const routes = Object.fromEntries(
       (Object.keys(ROUTES) as RouteKey[]).map((routeKey): [RouteKey, LocalRoute] => [
@@ -148,7 +154,13 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
 
     const api = listening.serve({
       routes,
-      authorizer: createJwtAuthorizer({ issuer: cognito.issuer, jwksUri: cognito.jwksUri, clientId: cognito.userPoolClientId }),
+      authorizer: createJwtAuthorizer({
+        issuer: cognito.issuer,
+        jwksUri: cognito.jwksUri,
+        clientId: cognito.userPoolClientId,
+        // The routes' authorizationScopes, as deployed: access tokens only.
+        requiredScopes: settings.authorizationScopes,
+      }),
       cors: apiCorsRule(settings),
       // A page served here finds the API the way a deployed frontend would: from the outputs.
       staticFiles: async () => ({

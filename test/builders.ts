@@ -11,7 +11,7 @@ export const ALICE = '11111111-aaaa-4aaa-8aaa-111111111111';
 export const BOB = '22222222-bbbb-4bbb-8bbb-222222222222';
 const OBJECT_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 export const NOW = Date.parse('2026-11-23T10:00:00Z');
-export const TEST_LOCATION: BucketLocation = { bucket: 'test-files', region: 'eu-west-1' };
+export const TEST_LOCATION: BucketLocation = { bucket: 'test-files', region: 'eu-west-1', urlSuffix: 'amazonaws.com' };
 
 /** A key in our grammar, owned by `owner`. */
 export function aKey(owner = ALICE, name = 'photo.jpg'): string {
@@ -60,8 +60,14 @@ export function anApiEvent(options: {
   } as ApiEvent;
 }
 
-/** A Lambda context; our handlers only read the request id from the event. */
+/** A Lambda context without a clock: no deadline (the handlers read the request id from the event). */
 export const aContext = {} as Context;
+
+/** A Lambda context with `remainingMs` left when the invocation starts, counted down by the (possibly fake) clock. */
+export function lambdaContext(remainingMs: number): Context {
+  const endsAt = Date.now() + remainingMs;
+  return { getRemainingTimeInMillis: () => Math.max(0, endsAt - Date.now()) } as Context;
+}
 
 /** Signing dependencies with a real STS client (mock it with aws-sdk-client-mock) and a fixed clock. */
 export function testDependencies(options: { now?: () => number; settings?: FileServiceSettingsInput } = {}): SigningDependencies {

@@ -3,7 +3,7 @@
  * typed client. It reads where everything is from `/outputs.json`, the same shape
  * `cdk deploy --outputs-file` writes.
  */
-import { createFileClient, FileApiError, signInWithPassword, type FileClient, type FileEntry } from '../index';
+import { cognitoTokenSource, createFileClient, FileApiError, signInWithPassword, type FileClient, type FileEntry } from '../index';
 
 interface Outputs {
   readonly ApiUrl: string;
@@ -58,7 +58,9 @@ async function main(): Promise<void> {
         username,
         password: element<HTMLInputElement>('password').value,
       });
-      client = createFileClient({ apiUrl: outputs.ApiUrl, getToken: () => tokens.idToken });
+      // The access token: the API refuses ID tokens. Refreshed before it expires and after a refusal.
+      const getToken = cognitoTokenSource(tokens, { endpoint: outputs.CognitoEndpoint, clientId: outputs.UserPoolClientId });
+      client = createFileClient({ apiUrl: outputs.ApiUrl, getToken });
       element('who').textContent = username;
       element('sign-in').hidden = true;
       element('files').hidden = false;

@@ -23,7 +23,10 @@ export function signingDependencies(environment: Environment): SigningDependenci
   const location: BucketLocation = {
     bucket: required(environment, ENVIRONMENT_VARIABLES.bucketName),
     region: required(environment, 'AWS_REGION'),
-    ...(endpoint && { endpoint }),
+    ...(endpoint
+      ? { endpoint }
+      : // The construct sets the stack's AWS::URLSuffix: `amazonaws.com`, `amazonaws.com.cn`…
+        { urlSuffix: required(environment, ENVIRONMENT_VARIABLES.urlSuffix) }),
   };
   const sts = new STSClient({
     region: location.region,

@@ -2,6 +2,7 @@
  * A function's environment: the variables the construct sets and local mode sets the same way,
  * named once here.
  */
+import { URL_SUFFIX_VARIABLE } from './partition';
 import { handlerSettingsJson, SETTINGS_ENVIRONMENT_VARIABLE, type FileServiceSettings } from './settings';
 
 /** The environment variables a deployed function reads, by what they carry. */
@@ -12,6 +13,8 @@ export const ENVIRONMENT_VARIABLES = {
   signingRoleArn: 'SIGNING_ROLE_ARN',
   /** Powertools' `service` dimension: one value per deployed service, so two in one account keep their metrics apart. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** The stack's `AWS::URLSuffix` (`amazonaws.com`, `amazonaws.com.cn`…): S3's domain in this partition. */
+  urlSuffix: URL_SUFFIX_VARIABLE,
   /** Only local mode sets it: an S3-compatible emulator addressed path-style. */
   s3Endpoint: 'S3_ENDPOINT',
 } as const;
@@ -22,6 +25,7 @@ export interface FunctionEnvironmentInput {
   readonly settings: FileServiceSettings;
   readonly signingRoleArn: string;
   readonly serviceName: string;
+  readonly urlSuffix: string;
 }
 
 /** The environment of one function, as the construct deploys it and local mode imports it. */
@@ -31,6 +35,7 @@ export function functionEnvironment(input: FunctionEnvironmentInput): Record<str
     [ENVIRONMENT_VARIABLES.settings]: handlerSettingsJson(input.settings),
     [ENVIRONMENT_VARIABLES.signingRoleArn]: input.signingRoleArn,
     [ENVIRONMENT_VARIABLES.serviceName]: input.serviceName,
+    [ENVIRONMENT_VARIABLES.urlSuffix]: input.urlSuffix,
   };
 }
 

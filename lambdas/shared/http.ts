@@ -11,6 +11,7 @@ import * as v from 'valibot';
 import { MAX_BODY_BYTES } from '../../contract/constants';
 import type { ApiErrorBody } from '../../contract/errors';
 import type { ApiFunctionName, RouteKeyOf } from '../../contract/routes';
+import { deadlineOf } from './deadline';
 import { ApiError } from './errors';
 import { assertUsableSub } from './keys';
 import { describeError, log, withRequestLogContext } from './logs';
@@ -31,6 +32,8 @@ export interface Caller {
   readonly sub: string;
   readonly sourceIp: string;
   readonly requestId: string;
+  /** Aborts at the request's deadline: hand it to every AWS call, so a slow one answers 503 in time. */
+  readonly signal: AbortSignal;
 }
 
 /** A route: from the caller and the validated input to a result. */
@@ -62,10 +65,11 @@ export function apiHandler<Name extends ApiFunctionName>(name: Name, routes: Rou
     .use(errorAnswers())
     .use(bodySizeLimit())
     .use(jsonBodyOnPost())
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey as RouteKeyOf<Name>] : undefined;
       if (!route) throw new ApiError('ROUTE_NOT_FOUND', `No route ${event.routeKey}.`);
-      const result = await route(event, callerOf(event));
+      const deadline = deadlineOf(context);
+      const result = await route(event, callerOf(event, deadline.signal)).finally(() => deadline.clear());
       return {
         statusCode: result.status,
         headers: RESPONSE_HEADERS,
@@ -111,10 +115,10 @@ function describeIssue(issue: v.GenericIssue): string {
   return `${field}: ${issue.message}`;
 }
 
-function callerOf(event: ApiEvent): Caller {
+function callerOf(event: ApiEvent, signal: AbortSignal): Caller {
   const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
   assertUsableSub(sub);
-  return { sub, sourceIp: event.requestContext.http.sourceIp, requestId: event.requestContext.requestId };
+  return { sub, sourceIp: event.requestContext.http.sourceIp, requestId: event.requestContext.requestId, signal };
 }
 
 function bodySizeLimit(): MiddlewareObj<ApiEvent> {

@@ -90,6 +90,8 @@ export function parseObjectKey(key: string): ObjectKey | undefined {
   const match = KEY_PATTERN.exec(key);
   if (!match) return undefined;
   const [, ownerId = '', objectId = '', declaredSize, name = ''] = match;
+  // `safeFileName` never makes a longer name: such a key was never issued, and S3 need not be asked about it.
+  if (name.length > MAX_SAFE_NAME_LENGTH) return undefined;
   return { key, ownerId, objectId, name, ...(declaredSize && { declaredSize: Number(declaredSize) }) };
 }
 

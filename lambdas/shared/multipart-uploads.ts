@@ -3,6 +3,7 @@
  * abort, made with the caller's UploaderRole session, so IAM confines them to the caller's
  * prefix like every URL. S3's refusals become precise API errors.
  */
+import { withinDeadline } from './deadline';
 import { ApiError, storageUnavailable } from './errors';
 import type { BucketLocation } from './object-urls';
 import type { RoleSession } from './role-sessions';
@@ -17,76 +18,130 @@ export interface NewMultipartUpload {
 }
 
 /** Starts a multipart upload; answers its upload id. */
-export async function createMultipartUpload(session: RoleSession, location: BucketLocation, upload: NewMultipartUpload): Promise<string> {
+export async function createMultipartUpload(
+  session: RoleSession,
+  location: BucketLocation,
+  upload: NewMultipartUpload,
+  signal?: AbortSignal,
+): Promise<string> {
   const {
     client,
     commands: { CreateMultipartUploadCommand },
   } = await s3For(session, location);
-  const answer = await client
-    .send(
+  const answer = await withinDeadline(signal, (abortSignal) =>
+    client.send(
       new CreateMultipartUploadCommand({
         Bucket: location.bucket,
         Key: upload.key,
         ContentType: upload.contentType,
         Metadata: { filename: upload.encodedFilename },
       }),
-    )
-    .catch((error: unknown) => {
-      throw storageUnavailable(error);
-    });
+      { abortSignal },
+    ),
+  ).catch((error: unknown) => {
+    throw storageUnavailable(error);
+  });
   if (!answer.UploadId) throw storageUnavailable(new Error('CreateMultipartUpload answered without an UploadId'));
   return answer.UploadId;
 }
 
 /** Proves the upload exists for this key before more part URLs are signed: 404 otherwise. */
-export async function assertUploadExists(session: RoleSession, location: BucketLocation, key: string, uploadId: string): Promise<void> {
+export async function assertUploadExists(
+  session: RoleSession,
+  location: BucketLocation,
+  key: string,
+  uploadId: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const {
     client,
     commands: { ListPartsCommand },
   } = await s3For(session, location);
-  await client
-    .send(new ListPartsCommand({ Bucket: location.bucket, Key: key, UploadId: uploadId, MaxParts: 1 }))
-    .catch((error: unknown) => {
-      throw uploadError(error);
-    });
+  await withinDeadline(signal, (abortSignal) =>
+    client.send(new ListPartsCommand({ Bucket: location.bucket, Key: key, UploadId: uploadId, MaxParts: 1 }), { abortSignal }),
+  ).catch((error: unknown) => {
+    throw uploadError(error);
+  });
 }
 
 /**
  * Completes the upload. S3 checks every part's ETag, that the parts add up to the declared
  * size, and (`If-None-Match: *`) that no object exists under the key.
+ *
+ * Idempotent: S3 may finish a completion whose answer never reached us (or the client), and the
+ * retry then meets 412 (the object exists) or NoSuchUpload (the upload is gone). Only this upload
+ * can have made an object under its key, so either answer is a success when the object is there
+ * with the declared size; anything else keeps its error. One attempt, as long as the deadline
+ * allows: a retry by the SDK would meet the same answers.
  */
 export async function completeMultipartUpload(
   session: RoleSession,
   location: BucketLocation,
   upload: { key: string; uploadId: string; size: number; parts: readonly { partNumber: number; etag: string }[] },
+  signal?: AbortSignal,
 ): Promise<void> {
   const {
     client,
     commands: { CompleteMultipartUploadCommand },
+  } = await s3For(session, location, 'patient');
+  try {
+    await withinDeadline(signal, (abortSignal) =>
+      client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: location.bucket,
+          Key: upload.key,
+          UploadId: upload.uploadId,
+          MultipartUpload: { Parts: upload.parts.map(({ partNumber, etag }) => ({ PartNumber: partNumber, ETag: etag })) },
+          MpuObjectSize: upload.size,
+          IfNoneMatch: '*',
+        }),
+        { abortSignal },
+      ),
+    );
+  } catch (error) {
+    const code = s3ErrorCode(error);
+    if (
+      (code === 'PreconditionFailed' || code === 'NoSuchUpload') &&
+      (await storedSize(session, location, upload.key, signal)) === upload.size
+    ) {
+      return;
+    }
+    throw uploadError(error);
+  }
+}
+
+/**
+ * The size of the object under `key`, if there is one. Listed rather than HEAD: the UploaderRole
+ * may list its own prefix but never read an object (HEAD needs `s3:GetObject`).
+ */
+async function storedSize(session: RoleSession, location: BucketLocation, key: string, signal?: AbortSignal): Promise<number | undefined> {
+  const {
+    client,
+    commands: { ListObjectsV2Command },
   } = await s3For(session, location);
-  await client
-    .send(
-      new CompleteMultipartUploadCommand({
-        Bucket: location.bucket,
-        Key: upload.key,
-        UploadId: upload.uploadId,
-        MultipartUpload: { Parts: upload.parts.map(({ partNumber, etag }) => ({ PartNumber: partNumber, ETag: etag })) },
-        MpuObjectSize: upload.size,
-        IfNoneMatch: '*',
-      }),
-    )
-    .catch((error: unknown) => {
-      throw uploadError(error);
-    });
+  const page = await withinDeadline(signal, (abortSignal) =>
+    client.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: key, MaxKeys: 1 }), { abortSignal }),
+  ).catch((error: unknown) => {
+    throw storageUnavailable(error);
+  });
+  return page.Contents?.find((object) => object.Key === key)?.Size;
 }
 
 /** Aborts the upload; S3 drops the parts already sent. */
-export async function abortMultipartUpload(session: RoleSession, location: BucketLocation, key: string, uploadId: string): Promise<void> {
+export async function abortMultipartUpload(
+  session: RoleSession,
+  location: BucketLocation,
+  key: string,
+  uploadId: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const {
     client,
     commands: { AbortMultipartUploadCommand },
   } = await s3For(session, location);
-  await client.send(new AbortMultipartUploadCommand({ Bucket: location.bucket, Key: key, UploadId: uploadId })).catch((error: unknown) => {
+  await withinDeadline(signal, (abortSignal) =>
+    client.send(new AbortMultipartUploadCommand({ Bucket: location.bucket, Key: key, UploadId: uploadId }), { abortSignal }),
+  ).catch((error: unknown) => {
     throw uploadError(error);
   });
 }

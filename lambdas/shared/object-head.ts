@@ -10,6 +10,7 @@
 import { request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { decodeRfc5987 } from './content-disposition';
+import { withinDeadline } from './deadline';
 import { storageUnavailable } from './errors';
 import { FILENAME_METADATA_HEADER } from './keys';
 import { log } from './logs';
@@ -46,11 +47,14 @@ export async function headObject(
   session: RoleSession,
   key: string,
   sendHead: HeadRequest = sendHeadRequest,
+  deadline?: AbortSignal,
 ): Promise<ObjectHead | undefined> {
   const { url } = await signer.presign(session, { method: 'HEAD', key }, 60);
   let response: HeadResponse;
   try {
-    response = await measureLatency('s3', () => sendHead(url, AbortSignal.timeout(HEAD_TIMEOUT_MS)));
+    // Whichever comes first: S3's own bound, or the request's deadline.
+    const signal = deadline ? AbortSignal.any([deadline, AbortSignal.timeout(HEAD_TIMEOUT_MS)]) : AbortSignal.timeout(HEAD_TIMEOUT_MS);
+    response = await measureLatency('s3', () => withinDeadline(deadline, () => sendHead(url, signal)));
   } catch (error) {
     throw storageUnavailable(error);
   }

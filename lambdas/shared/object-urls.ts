@@ -18,8 +18,13 @@ export interface BucketLocation {
   readonly bucket: string;
   readonly region: string;
   /**
+   * The partition's domain (`amazonaws.com`, `amazonaws.com.cn`…): the stack's `AWS::URLSuffix`.
+   * Required for AWS S3; local mode's `endpoint` does without.
+   */
+  readonly urlSuffix?: string;
+  /**
    * An S3-compatible endpoint addressed path-style (`{endpoint}/{bucket}/{key}`), for local
-   * mode. @default virtual-hosted AWS S3: `https://{bucket}.s3.{region}.amazonaws.com/{key}`
+   * mode. @default virtual-hosted AWS S3: `https://{bucket}.s3.{region}.{urlSuffix}/{key}`
    */
   readonly endpoint?: string;
 }
@@ -95,10 +100,12 @@ function httpRequest(location: BucketLocation, request: ObjectRequest, headers: 
       path: `/${location.bucket}/${key}`,
     };
   }
+  // China and other partitions have domains of their own: never assume `amazonaws.com`.
+  if (!location.urlSuffix) throw new Error('A bucket on AWS needs its partition URL suffix (URL_SUFFIX).');
   return {
     ...common,
     protocol: 'https:',
-    hostname: `${location.bucket}.s3.${location.region}.amazonaws.com`,
+    hostname: `${location.bucket}.s3.${location.region}.${location.urlSuffix}`,
     path: `/${key}`,
   };
 }

@@ -7,6 +7,7 @@
  * session that expires first would hand out a URL that stops working early.
  */
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { withinDeadline } from './deadline';
 import { ApiError } from './errors';
 import { SESSION_TAG_KEY } from './keys';
 import { ROLE_SESSION_SECONDS } from './settings';
@@ -29,8 +30,9 @@ export interface RoleSessionSource {
   /**
    * A session whose credentials stay valid for `validForSeconds` plus a margin when a cached one
    * does; otherwise a fresh one (which may still expire sooner: callers cap URL lifetimes by it).
+   * `signal` is the request's deadline: STS is asked no longer than it allows (503 after).
    */
-  sessionFor(userId: string, validForSeconds: number): Promise<RoleSession>;
+  sessionFor(userId: string, validForSeconds: number, signal?: AbortSignal): Promise<RoleSession>;
 }
 
 /**
@@ -62,16 +64,19 @@ export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSess
     return session;
   };
 
-  const assume = async (userId: string): Promise<RoleSession> => {
+  const assume = async (userId: string, signal?: AbortSignal): Promise<RoleSession> => {
     const answer = await measureLatency('sts', () =>
-      sts.send(
-        new AssumeRoleCommand({
-          RoleArn: roleArn,
-          // Shows in CloudTrail and in S3 server access logs as the requester.
-          RoleSessionName: `u-${userId}`.slice(0, 64),
-          DurationSeconds: ROLE_SESSION_SECONDS,
-          Tags: [{ Key: SESSION_TAG_KEY, Value: userId }],
-        }),
+      withinDeadline(signal, (abortSignal) =>
+        sts.send(
+          new AssumeRoleCommand({
+            RoleArn: roleArn,
+            // Shows in CloudTrail and in S3 server access logs as the requester.
+            RoleSessionName: `u-${userId}`.slice(0, 64),
+            DurationSeconds: ROLE_SESSION_SECONDS,
+            Tags: [{ Key: SESSION_TAG_KEY, Value: userId }],
+          }),
+          { abortSignal },
+        ),
       ),
     ).catch((error: unknown) => {
       throw new ApiError('SIGNING_UNAVAILABLE', 'Signing is unavailable right now; try again shortly.', { cause: error });
@@ -87,9 +92,9 @@ export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSess
     };
   };
 
-  const refresh = (userId: string): Promise<RoleSession> => {
+  const refresh = (userId: string, signal?: AbortSignal): Promise<RoleSession> => {
     recordSessionCache('miss');
-    const session = assume(userId);
+    const session = assume(userId, signal);
     session.catch(() => {
       if (cache.get(userId) === session) cache.delete(userId);
     });
@@ -97,19 +102,27 @@ export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSess
   };
 
   return {
-    async sessionFor(userId, validForSeconds) {
+    async sessionFor(userId, validForSeconds, signal) {
       const pending = cache.get(userId);
-      if (!pending) return refresh(userId);
-      const session = await pending.catch(() => undefined);
+      if (!pending) return refresh(userId, signal);
+      // Another request's STS call may be in flight: wait for it no longer than this request's deadline.
+      const session = await withinDeadline(signal, () => pending).catch(() => undefined);
+      if (signal?.aborted)
+        throw new ApiError('SIGNING_UNAVAILABLE', 'Signing is unavailable right now; try again shortly.', { cause: signal.reason });
       if (session && session.expiresAt - now() >= (validForSeconds + CREDENTIAL_MARGIN_SECONDS) * 1000) {
         recordSessionCache('hit');
         return remember(userId, pending);
       }
       // Requests that found the same stale session share one refresh.
       const latest = cache.get(userId);
-      if (!latest || latest === pending) return refresh(userId);
+      if (!latest || latest === pending) return refresh(userId, signal);
       recordSessionCache('hit');
-      return latest;
+      // A refresh another request started still answers this one no later than its own deadline.
+      return withinDeadline(signal, () => latest).catch((error: unknown) => {
+        throw error instanceof ApiError
+          ? error
+          : new ApiError('SIGNING_UNAVAILABLE', 'Signing is unavailable right now; try again shortly.', { cause: error });
+      });
     },
   };
 }

@@ -11,13 +11,25 @@ import type { RoleSession } from './role-sessions';
 export type S3Module = typeof import('@aws-sdk/client-s3');
 
 let s3Module: Promise<S3Module> | undefined;
-const clients = new WeakMap<RoleSession, S3Client>();
+const clients = { quick: new WeakMap<RoleSession, S3Client>(), patient: new WeakMap<RoleSession, S3Client>() };
+
+/**
+ * How a call may take its time. `quick` (listing, create, check, abort): two attempts of at most
+ * 3 s each. `patient` (completion, which S3 documents can take minutes while it trickles
+ * whitespace): one attempt, bounded only by the request's deadline, since a retry of a
+ * completion that S3 finished meets 412 or NoSuchUpload rather than success.
+ */
+export type S3CallPace = 'quick' | 'patient';
 
 /** The S3 client that acts with a user's role session, and the SDK module's commands to send with it. */
-export async function s3For(session: RoleSession, location: BucketLocation): Promise<{ client: S3Client; commands: S3Module }> {
+export async function s3For(
+  session: RoleSession,
+  location: BucketLocation,
+  pace: S3CallPace = 'quick',
+): Promise<{ client: S3Client; commands: S3Module }> {
   s3Module ??= import('@aws-sdk/client-s3');
   const commands = await s3Module;
-  let client = clients.get(session);
+  let client = clients[pace].get(session);
   if (!client) {
     client = new commands.S3Client({
       region: location.region,
@@ -25,11 +37,12 @@ export async function s3For(session: RoleSession, location: BucketLocation): Pro
       // The SDK's default CRC32 checksums break browser uploads and emulators; S3 needs none here.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+      ...(pace === 'quick'
+        ? { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } }
+        : { maxAttempts: 1, requestHandler: { connectionTimeout: 1000 } }),
       ...(location.endpoint && { endpoint: location.endpoint, forcePathStyle: true }),
     });
-    clients.set(session, client);
+    clients[pace].set(session, client);
   }
   return { client, commands };
 }

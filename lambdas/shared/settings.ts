@@ -10,6 +10,7 @@
  */
 import * as v from 'valibot';
 import { S3_LIMITS } from '../../contract/constants';
+import { COGNITO_SIGN_IN_SCOPE } from './access-tokens';
 
 /** Who may read an object: only its owner, or any signed-in user (e.g. profile photos). */
 export type ReadAccess = 'owner' | 'authenticated';
@@ -152,6 +153,14 @@ const deploymentEntries = {
     wholeNumber('accessLogRetentionDays', 1, 3653),
     365,
     "How long the bucket's server access logs are kept: a year of who touched which object.",
+  ),
+  authorizationScopes: setting(
+    v.pipe(
+      v.array(v.pipe(v.string(), v.regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,256}$/, 'authorizationScopes must be OAuth scope names'))),
+      v.minLength(1, 'authorizationScopes must name at least one scope: without one, ID tokens would be accepted'),
+    ),
+    [COGNITO_SIGN_IN_SCOPE],
+    'Scopes every route requires (one suffices): only access tokens carry scopes, so ID tokens are refused. The default is in every user-pool sign-in’s access token.',
   ),
   removalPolicy: setting(
     v.picklist(['retain', 'destroy'], "removalPolicy must be 'retain' or 'destroy'"),

@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -24,7 +24,7 @@ export interface FileApiProps {
   readonly userPool: cognito.IUserPool;
   /** The app clients whose tokens the API accepts (the JWT audience). */
   readonly userPoolClients: cognito.IUserPoolClient[];
-  /** The settings whose origins (CORS) and throttling shape the API. */
+  /** The settings whose origins (CORS), throttling and required scopes shape the API. */
   readonly settings: FileServiceSettings;
   /** The functions and their routes, each route behind the user-pool authorizer. */
   readonly integrations: readonly FileApiIntegration[];
@@ -54,9 +54,12 @@ export class FileApi extends Construct {
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       description: 'Issues presigned URLs for the file service',
       createDefaultStage: false,
-      defaultAuthorizer: new HttpUserPoolAuthorizer('CognitoAuthorizer', props.userPool, {
-        userPoolClients: props.userPoolClients,
-      }),
+      // CDK's HttpUserPoolAuthorizer writes the issuer with `amazonaws.com`, wrong in China and other partitions.
+      defaultAuthorizer: new HttpJwtAuthorizer(
+        'CognitoAuthorizer',
+        `https://cognito-idp.${Stack.of(this).region}.${Stack.of(this).urlSuffix}/${props.userPool.userPoolId}`,
+        { jwtAudience: props.userPoolClients.map((client) => client.userPoolClientId) },
+      ),
       corsPreflight: {
         allowOrigins: [...cors.allowedOrigins],
         allowMethods: cors.allowedMethods.map((method) => apigw.CorsHttpMethod[method]),
@@ -95,7 +98,13 @@ export class FileApi extends Construct {
       const integration = new HttpLambdaIntegration(`${name}Integration`, handler);
       for (const routeKey of routeKeys) {
         const [method, path] = routeKey.split(' ') as [keyof typeof apigw.HttpMethod, string];
-        this.httpApi.addRoutes({ path, methods: [apigw.HttpMethod[method]], integration });
+        this.httpApi.addRoutes({
+          path,
+          methods: [apigw.HttpMethod[method]],
+          integration,
+          // ID tokens carry no scope: with one required, API Gateway accepts access tokens only.
+          authorizationScopes: [...props.settings.authorizationScopes],
+        });
       }
     }
   }

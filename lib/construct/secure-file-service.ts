@@ -82,8 +82,16 @@ export class SecureFileService extends Construct {
           description: definition.description,
           logRetention,
           removalPolicy,
+          timeoutSeconds: definition.timeoutSeconds,
           environment: (signingRoleArn) =>
-            functionEnvironment({ bucketName: files.bucketName, settings: this.settings, signingRoleArn, serviceName }),
+            functionEnvironment({
+              bucketName: files.bucketName,
+              settings: this.settings,
+              signingRoleArn,
+              serviceName,
+              // `amazonaws.com`, or `amazonaws.com.cn` in China: URLs are signed for the partition's S3 domain.
+              urlSuffix: Stack.of(this).urlSuffix,
+            }),
           signingStatements: definition.signingGrants.map(
             ({ sid, actions, on }) => new iam.PolicyStatement({ sid, actions: [...actions], ...grantTargets[on].statement }),
           ),

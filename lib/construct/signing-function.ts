@@ -37,6 +37,11 @@ export interface SigningFunctionProps {
   readonly removalPolicy: RemovalPolicy;
   /** A description of the function, shown in the console. */
   readonly description: string;
+  /**
+   * How long one invocation may run; the handler's deadline is this minus a margin.
+   * @default Duration.seconds(10)
+   */
+  readonly timeoutSeconds: number;
 }
 
 /**
@@ -99,7 +104,7 @@ export class SigningFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: FUNCTION_DEFAULTS.memorySizeMb,
-      timeout: Duration.seconds(FUNCTION_DEFAULTS.timeoutSeconds),
+      timeout: Duration.seconds(props.timeoutSeconds),
       role: this.executionRole,
       logGroup: this.logGroup,
       environment: props.environment(this.signingRole.roleArn),

@@ -32,5 +32,5 @@ it('loads in a fresh Node.js process and exports the client', async () => {
 
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
 
-  expect(stdout.trim()).toBe('FileApiError,createFileClient,sha256Base64,signInWithPassword');
+  expect(stdout.trim()).toBe('FileApiError,cognitoTokenSource,createFileClient,refreshTokens,sha256Base64,signInWithPassword');
 });

@@ -1,5 +1,5 @@
 /** The client's own logic (retries, re-signing, progress, abort, errors) against a scripted fake API and S3. */
-import { createFileClient, FileApiError, sha256Base64, type UploadProgress } from '../../client';
+import { cognitoTokenSource, createFileClient, FileApiError, sha256Base64, type UploadProgress } from '../../client';
 import { API, fakeFetch, json, multipartPlan, partUrl, S3, s3Refusal, type Script } from './fake-api';
 
 const MiB = 1024 * 1024;
@@ -98,6 +98,44 @@ describe('a single-PUT upload', () => {
     expect(requests.filter((request) => request.url.endsWith('/uploads'))).toHaveLength(2);
   });
 
+  it('asks for a fresh upload, without trying the PUT, when its URL would expire before the bytes got there', async () => {
+    const now = Date.parse('2026-11-23T10:00:00Z');
+    const fake = fakeFetch((request, count) =>
+      request.url.startsWith(API)
+        ? json({
+            ...singlePut,
+            key: `users/alice/x/${count}.txt`,
+            expiresAt: new Date(now + (count === 1 ? 10_000 : 600_000)).toISOString(),
+          })
+        : undefined,
+    );
+    const client = createFileClient({ apiUrl: API, getToken: () => 't', fetch: fake.fetch, now: () => now });
+
+    const uploaded = await client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' });
+
+    expect(uploaded.key).toBe('users/alice/x/2.txt');
+    expect(fake.requests.filter((request) => request.method === 'PUT')).toHaveLength(1);
+  });
+
+  it('asks for a fresh upload when the PUT fails without an answer after its URL expired (S3’s 403 may come without CORS headers)', async () => {
+    let clock = Date.parse('2026-11-23T10:00:00Z');
+    const fake = fakeFetch((request, count) => {
+      if (request.url.startsWith(API)) {
+        return json({ ...singlePut, key: `users/alice/x/${count}.txt`, expiresAt: new Date(clock + 600_000).toISOString() });
+      }
+      if (count === 1) {
+        clock += 601_000; // the laptop slept past expiresAt
+        throw new TypeError('Failed to fetch');
+      }
+      return undefined;
+    });
+    const client = createFileClient({ apiUrl: API, getToken: () => 't', fetch: fake.fetch, now: () => clock, retries: 0 });
+
+    const uploaded = await client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' });
+
+    expect(uploaded.key).toBe('users/alice/x/2.txt');
+  });
+
   it('sends the SHA-256 when asked for a checksum', async () => {
     const { client, requests } = clientWith(api({ '/uploads': () => json(singlePut) }));
 
@@ -180,6 +218,32 @@ describe('a multipart upload', () => {
 
     expect(requests.find((request) => request.url.endsWith('/uploads/parts'))?.body).toMatchObject({ partNumbers: [2] });
     expect(requests.some((request) => request.url.includes('X-Amz-Signature=fresh'))).toBe(true);
+  });
+
+  it('re-signs a part whose PUT failed without an answer after its URL expired, and resends it', async () => {
+    let clock = Date.now();
+    const fake = fakeFetch((request) => {
+      if (request.url.endsWith('/uploads')) return json({ ...plan, expiresAt: new Date(clock + 600_000).toISOString() });
+      if (request.url.endsWith('/uploads/parts')) {
+        return json({
+          key: plan.key,
+          uploadId: plan.uploadId,
+          parts: [partUrl(2, 8 * MiB, 'fresh')],
+          expiresAt: new Date(clock + 600_000).toISOString(),
+        });
+      }
+      if (request.url.endsWith('/uploads/complete')) return json({ key: plan.key, size });
+      if (request.url.includes('partNumber=2') && request.url.includes('=sig')) {
+        clock += 601_000;
+        throw new TypeError('Failed to fetch');
+      }
+      return undefined;
+    });
+    const client = createFileClient({ apiUrl: API, getToken: () => 't', fetch: fake.fetch, now: () => clock, retries: 0 });
+
+    await client.upload(bytes(size), { filename: 'film.mp4', contentType: 'video/mp4', concurrency: 1 });
+
+    expect(fake.requests.some((request) => request.url.includes('X-Amz-Signature=fresh'))).toBe(true);
   });
 
   it('asks for the URLs of later parts in batches as it needs them', async () => {
@@ -297,6 +361,39 @@ describe('errors', () => {
     expect(requests).toHaveLength(2);
   });
 
+  it('refreshes the token and asks once more when the API refuses it with 401', async () => {
+    const asked: boolean[] = [];
+    const fake = fakeFetch((request, count) => (count === 1 ? json({ message: 'Unauthorized' }, 401) : json({ files: [] })));
+    const client = createFileClient({
+      apiUrl: API,
+      getToken: ({ forceRefresh }) => {
+        asked.push(forceRefresh);
+        return forceRefresh ? 'fresh' : 'stale';
+      },
+      fetch: fake.fetch,
+      retries: 0,
+    });
+
+    await expect(client.list()).resolves.toEqual({ files: [] });
+    expect(asked).toEqual([false, true]);
+    expect(fake.requests.map((request) => request.headers.authorization)).toEqual(['Bearer stale', 'Bearer fresh']);
+  });
+
+  it('refreshes the token before calling a failed request a network error: a 401 without CORS headers looks like one', async () => {
+    const fake = fakeFetch((request) => {
+      if (request.headers.authorization === 'Bearer stale') throw new TypeError('Failed to fetch');
+      return json({ files: [] });
+    });
+    const client = createFileClient({
+      apiUrl: API,
+      getToken: ({ forceRefresh }) => (forceRefresh ? 'fresh' : 'stale'),
+      fetch: fake.fetch,
+      retries: 0,
+    });
+
+    await expect(client.list()).resolves.toEqual({ files: [] });
+  });
+
   it('says NETWORK_ERROR when nothing answers', async () => {
     const client = createFileClient({
       apiUrl: API,
@@ -311,4 +408,50 @@ describe('errors', () => {
 
 it('computes the SHA-256 S3 expects, base64', async () => {
   expect(await sha256Base64(new Blob(['abc']))).toBe('ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=');
+});
+
+describe('cognitoTokenSource', () => {
+  const signedIn = (expiresAt: number) => ({
+    accessToken: 'access-1',
+    idToken: 'id-1',
+    refreshToken: 'refresh',
+    expiresIn: 3600,
+    expiresAt,
+  });
+
+  function cognito() {
+    const flows: string[] = [];
+    const fetch = ((_: unknown, init: RequestInit) => {
+      const body = JSON.parse(init.body as string) as { AuthFlow: string };
+      flows.push(body.AuthFlow);
+      return Promise.resolve(json({ AuthenticationResult: { AccessToken: `access-${flows.length + 1}`, IdToken: 'id', ExpiresIn: 3600 } }));
+    }) as typeof globalThis.fetch;
+    return { fetch, flows };
+  }
+
+  it('hands out the access token, never the ID token, while it is fresh', async () => {
+    const { fetch, flows } = cognito();
+    const getToken = cognitoTokenSource(signedIn(Date.now() + 3_600_000), { endpoint: 'https://cognito', clientId: 'c', fetch });
+
+    expect(await getToken()).toBe('access-1');
+    expect(flows).toEqual([]);
+  });
+
+  it('refreshes shortly before expiry, and when asked to, keeping the refresh token', async () => {
+    const now = Date.parse('2026-11-23T10:00:00Z');
+    const { fetch, flows } = cognito();
+    const getToken = cognitoTokenSource(signedIn(now + 30_000), { endpoint: 'https://cognito', clientId: 'c', fetch, now: () => now });
+
+    expect(await getToken()).toBe('access-2');
+    expect(await getToken({ forceRefresh: true })).toBe('access-3');
+    expect(flows).toEqual(['REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN_AUTH']);
+  });
+
+  it('shares one refresh among concurrent callers', async () => {
+    const { fetch, flows } = cognito();
+    const getToken = cognitoTokenSource(signedIn(0), { endpoint: 'https://cognito', clientId: 'c', fetch });
+
+    expect(await Promise.all([getToken(), getToken(), getToken()])).toEqual(['access-2', 'access-2', 'access-2']);
+    expect(flows).toHaveLength(1);
+  });
 });

@@ -137,6 +137,13 @@ const MATRIX: readonly HostileRequest[] = [
   { name: 'an own key that does not exist', method: 'POST', route: '/downloads', body: (fixture: Fixture) => ({ key: aliceKey('nothing.jpg')(fixture) }), status: 404, error: 'NOT_FOUND' },
   { name: 'a header injected into the disposition', method: 'POST', route: '/downloads', body: (fixture: Fixture) => ({ key: fixture.aliceFile, disposition: 'inline\r\nSet-Cookie: a=b' }), status: 400, error: 'INVALID_REQUEST' },
   { name: 'a lifetime as a string', method: 'POST', route: '/downloads', body: (fixture: Fixture) => ({ key: fixture.aliceFile, expiresIn: '3600' }), status: 400, error: 'INVALID_REQUEST' },
+  // Keys and ids the server could never have issued: refused before S3 (which, or the emulator, may choke on them).
+  { name: 'an own-prefix key whose name is longer than any safe name', method: 'POST', route: '/downloads', body: (fixture: Fixture) => ({ key: fixture.aliceFile.replace(/[^/]+$/, `${'a'.repeat(237)}.txt`) }), status: 400, error: 'INVALID_KEY' },
+  { name: 'an own-prefix multipart key whose name is longer than any safe name', method: 'POST', route: '/uploads/abort', body: (fixture: Fixture) => ({ ...uploadOf(fixture), key: fixture.aliceUpload.key.replace(/[^/]+$/, `${'a'.repeat(237)}.mp4`) }), status: 400, error: 'INVALID_KEY' },
+  { name: 'an upload id of 1,024 characters', method: 'POST', route: '/uploads/parts', body: (fixture: Fixture) => ({ ...uploadOf(fixture), uploadId: 'a'.repeat(1024), partNumbers: [1] }), status: 404, error: 'NOT_FOUND' },
+  { name: 'an upload id of 1,024 characters, on completion', method: 'POST', route: '/uploads/complete', body: (fixture: Fixture) => ({ ...uploadOf(fixture), uploadId: 'a'.repeat(1024), parts: allParts(fixture) }), status: 404, error: 'NOT_FOUND' },
+  { name: 'an upload id of 1,024 characters, on abort', method: 'POST', route: '/uploads/abort', body: (fixture: Fixture) => ({ ...uploadOf(fixture), uploadId: 'a'.repeat(1024) }), status: 404, error: 'NOT_FOUND' },
+  { name: 'a cursor of 1,024 characters', method: 'GET', route: `/files?cursor=${'a'.repeat(1024)}`, status: 400, error: 'INVALID_CURSOR' },
   // Listing.
   { name: 'a limit of 0', method: 'GET', route: '/files?limit=0', status: 400, error: 'INVALID_REQUEST' },
   { name: 'a limit over 1000', method: 'GET', route: '/files?limit=1001', status: 400, error: 'INVALID_REQUEST' },

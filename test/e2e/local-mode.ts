@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { createFileClient, signInWithPassword, type FileClient } from '../../client';
+import { createFileClient, signInWithPassword, type CognitoTokens, type FileClient } from '../../client';
 import type { FileServiceSettingsInput } from '../../lambdas/shared/settings';
 import { startLocalMode, type LocalMode } from '../../local/local-mode';
 import { S3_EMULATOR_CREDENTIALS } from '../../local/s3-emulator';
@@ -12,8 +12,10 @@ import { S3_EMULATOR_CREDENTIALS } from '../../local/s3-emulator';
 export interface TestLocalMode {
   readonly stack: LocalMode;
   readonly apiUrl: string;
-  /** A fresh ID token of a seeded user. */
+  /** A fresh access token of a seeded user (what the API accepts). */
   token(username: 'alice' | 'bob'): Promise<string>;
+  /** A fresh ID token of a seeded user (which the API refuses). */
+  idToken(username: 'alice' | 'bob'): Promise<string>;
   /** The typed client, signed in as a seeded user. */
   client(username: 'alice' | 'bob'): FileClient;
   /** Calls the API with a token, returning status and parsed body. */
@@ -33,24 +35,26 @@ export interface TestLocalMode {
 export async function startTestLocalMode(settings: FileServiceSettingsInput = {}): Promise<TestLocalMode> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'file-service-e2e-'));
   const stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory, settings });
-  const tokens = new Map<string, Promise<string>>();
-  const token = (username: string) => {
-    let pending = tokens.get(username);
+  const signedIn = new Map<string, Promise<CognitoTokens>>();
+  const signIn = (username: string) => {
+    let pending = signedIn.get(username);
     if (!pending) {
       pending = signInWithPassword({
         endpoint: stack.outputs.CognitoEndpoint,
         clientId: stack.outputs.UserPoolClientId,
         username,
         password: stack.users.find((user) => user.username === username)?.password ?? '',
-      }).then((result) => result.idToken);
-      tokens.set(username, pending);
+      });
+      signedIn.set(username, pending);
     }
     return pending;
   };
+  const token = async (username: string) => (await signIn(username)).accessToken;
   return {
     stack,
     apiUrl: stack.outputs.ApiUrl,
     token,
+    idToken: async (username) => (await signIn(username)).idToken,
     client: (username) => createFileClient({ apiUrl: stack.outputs.ApiUrl, getToken: () => token(username) }),
     async api(method, route, options = {}) {
       const bearer = options.token === null ? undefined : (options.token ?? (await token('alice')));

@@ -65,7 +65,7 @@ async function aliceClient() {
     username: 'alice',
     password: 'Passw0rd!local',
   });
-  return { outputs, client: createFileClient({ apiUrl: outputs.ApiUrl, getToken: () => tokens.idToken }) };
+  return { outputs, client: createFileClient({ apiUrl: outputs.ApiUrl, getToken: () => tokens.accessToken }) };
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {

@@ -24,12 +24,14 @@ const REFUSED_REQUEST = {
 const FUNCTION_ENVIRONMENT = {
   BUCKET_NAME: 'files',
   AWS_REGION: 'eu-west-1',
+  URL_SUFFIX: 'amazonaws.com',
   SIGNING_ROLE_ARN: 'arn:aws:iam::111122223333:role/signer',
   FILE_SERVICE_SETTINGS: '{}',
 };
 
 const app = new App({ context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true } });
-const stack = new FileServiceStack(app, 'SecureFileService');
+// Localhost origins, as cdk.json has them for local mode: opted in, so the deploy guard does not warn here.
+const stack = new FileServiceStack(app, 'SecureFileService', { allowLocalhostOnly: true });
 const assembly = app.synth();
 const template = assembly.getStackByName(stack.stackName).template as {
   Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;

@@ -40,6 +40,9 @@ describe('cdk-nag AwsSolutions', () => {
     ['authenticated read access', { readAccess: 'authenticated' }],
     ['an existing user pool', { userPoolId: 'eu-west-1_abc123', userPoolClientId: 'client123' }],
     ['an alarm email', { alarmEmail: 'oncall@example.com' }],
+    ['removal policy destroy (buckets emptied by CDK’s auto-delete provider)', { removalPolicy: 'destroy' }],
+    ['OAuth callback URLs and password auth', { oauthCallbackUrls: 'https://app.example.com/callback', passwordAuth: 'true' }],
+    ['the Plus feature plan', { cognitoFeaturePlan: 'plus' }],
   ])('has zero unacknowledged findings with %s', (_, context) => {
     const { app } = synthesize({ ...report, ...context }, {}, true);
 

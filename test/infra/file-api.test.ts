@@ -18,6 +18,26 @@ describe('the HTTP API', () => {
     }
   });
 
+  it('requires a scope on every route, so that only access tokens pass (ID tokens carry none)', () => {
+    for (const route of routes) expect(route.AuthorizationScopes).toEqual(['aws.cognito.signin.user.admin']);
+  });
+
+  it('requires the scopes configured instead', () => {
+    const custom = templateOf({ authorizationScopes: 'files/read,files/write' });
+    const customRoutes = Object.values(custom.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
+
+    expect(customRoutes.length).toBeGreaterThan(0);
+    for (const route of customRoutes) expect(route.AuthorizationScopes).toEqual(['files/read', 'files/write']);
+  });
+
+  it('names the pool as issuer in the partition’s own domain, never amazonaws.com', () => {
+    expect(authorizer.properties.JwtConfiguration).toMatchObject({
+      Issuer: {
+        'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/', expect.anything()]],
+      },
+    });
+  });
+
   it('accepts only tokens of the user pool’s app client', () => {
     expect(authorizer.properties).toMatchObject({
       AuthorizerType: 'JWT',

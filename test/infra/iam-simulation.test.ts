@@ -122,6 +122,8 @@ const ALLOWED_OWNER_READ = new Set([
   'uploader s3:PutObject own prefix',
   'uploader s3:AbortMultipartUpload own prefix',
   'uploader s3:ListMultipartUploadParts own prefix',
+  // To find the object a completion made when its retry meets 412 or NoSuchUpload.
+  'uploader s3:ListBucket own prefix',
   'reader s3:GetObject own prefix',
   'reader s3:ListBucket own prefix',
 ]);
@@ -215,5 +217,72 @@ describe('trust: who may assume a signing role', () => {
       const decision = await assume(role, caller(), action, tags);
       expect(`${action} ${decision === 'Allowed' ? 'Allowed' : 'denied'}`).toBe(`${action} ${expected}`);
     }
+  });
+});
+
+describe('the alarm topic policy (with alarmEmail)', () => {
+  const template = templateOf({ alarmEmail: 'oncall@example.com' });
+  const topicId = resourceOf(template, 'AWS::SNS::Topic', 'Alarms').id;
+  const topicArn = `arn:aws:sns:eu-west-1:${ACCOUNT}:alarms`;
+  const pseudo = { 'AWS::Partition': 'aws', 'AWS::Region': 'eu-west-1', 'AWS::AccountId': ACCOUNT, [topicId]: topicArn };
+  const topicPolicy = resolve(
+    resourceOf(template, 'AWS::SNS::TopicPolicy', 'AlarmsPolicy').properties.PolicyDocument,
+    pseudo,
+    {},
+  ) as Policy;
+  const thisAccountsAlarm = `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:SecureFileService-SigningFailures-ABC123`;
+
+  async function publish(principal: string, context: Record<string, string>): Promise<Decision> {
+    return decide({
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: topicPolicy,
+      request: {
+        principal,
+        action: 'sns:Publish',
+        resource: { resource: topicArn, accountId: ACCOUNT },
+        contextVariables: { 'aws:SecureTransport': 'true', ...context },
+      },
+    });
+  }
+
+  it.each([
+    [
+      "CloudWatch, for this account's alarm",
+      'Allowed',
+      'cloudwatch.amazonaws.com',
+      { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': thisAccountsAlarm },
+    ],
+    [
+      "CloudWatch, for another account's alarm",
+      'denied',
+      'cloudwatch.amazonaws.com',
+      { 'aws:SourceAccount': '444455556666', 'aws:SourceArn': 'arn:aws:cloudwatch:eu-west-1:444455556666:alarm:theirs' },
+    ],
+    [
+      'CloudWatch, claiming this account for an alarm of another',
+      'denied',
+      'cloudwatch.amazonaws.com',
+      { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': 'arn:aws:cloudwatch:eu-west-1:444455556666:alarm:theirs' },
+    ],
+    [
+      'CloudWatch, for something other than an alarm',
+      'denied',
+      'cloudwatch.amazonaws.com',
+      { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:cloudwatch::${ACCOUNT}:dashboard/x` },
+    ],
+    [
+      'CloudWatch, without TLS',
+      'denied',
+      'cloudwatch.amazonaws.com',
+      { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': thisAccountsAlarm, 'aws:SecureTransport': 'false' },
+    ],
+    ['another service', 'denied', 'events.amazonaws.com', { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': thisAccountsAlarm }],
+    ['another account', 'denied', 'arn:aws:iam::444455556666:root', {}],
+  ] as const)('sns:Publish by %s → %s', async (_, expected, principal, context) => {
+    const decision = await publish(principal, context);
+
+    expect(decision === 'Allowed' ? 'Allowed' : 'denied').toBe(expected);
   });
 });

@@ -40,6 +40,7 @@ describe.each(FUNCTION_NAMES.map((name) => FUNCTIONS[name].id))('the %s function
   it('learns its signing role, bucket, settings and metrics service name from its environment', () => {
     expect((fn.properties.Environment as { Variables: Record<string, unknown> }).Variables).toEqual({
       BUCKET_NAME: { Ref: bucketId },
+      URL_SUFFIX: { Ref: 'AWS::URLSuffix' },
       FILE_SERVICE_SETTINGS: expect.any(String),
       POWERTOOLS_SERVICE_NAME: 'SecureFileService/FileService',
       SIGNING_ROLE_ARN: { 'Fn::GetAtt': [signingRole.id, 'Arn'] },
@@ -89,7 +90,7 @@ describe('the signing roles', () => {
   const uploader = resourceOf(template, 'AWS::IAM::Role', 'FileServiceUploadsSigningRole');
   const reader = resourceOf(template, 'AWS::IAM::Role', 'FileServiceDownloadsSigningRole');
 
-  it('let the uploader only put objects, list and abort their multipart uploads, under the caller’s own prefix', () => {
+  it('let the uploader only put objects, list and abort their multipart uploads, and list (never read) its own prefix', () => {
     expect(statementsOf(uploader.id)).toEqual([
       {
         Sid: 'WriteOwnObjects',
@@ -97,7 +98,21 @@ describe('the signing roles', () => {
         Action: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'],
         Resource: objectsUnder('users/${aws:PrincipalTag/userId}/*'),
       },
+      {
+        Sid: 'ListOwnPrefix',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': ['users/${aws:PrincipalTag/userId}/*'] } },
+      },
     ]);
+  });
+
+  it('give the uploads function as long as API Gateway waits (30 s) less a second, for a slow completion; downloads stay short', () => {
+    const timeoutOf = (prefix: string) => resourceOf(template, 'AWS::Lambda::Function', prefix).properties.Timeout;
+
+    expect(timeoutOf('FileServiceUploadsFunction')).toBe(29);
+    expect(timeoutOf('FileServiceDownloadsFunction')).toBe(10);
   });
 
   it('let the reader only get objects under the caller’s own prefix and list that prefix', () => {

@@ -21,6 +21,9 @@ export function synthesize(context: Record<string, unknown> = {}, props: FileSer
       ...cdkJson.context,
       // esbuild is exercised by `npm run synth` and the bundle test; here only the template matters.
       'aws:cdk:bundling-stacks': [],
+      // cdk.json's origins are localhost only, for local mode: opted in here, so the deploy guard
+      // (its warning and rule) is tested on its own in file-service-stack.test.ts.
+      allowLocalhostOnly: 'true',
       ...context,
     },
     props,

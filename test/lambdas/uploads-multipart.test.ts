@@ -2,6 +2,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  ListObjectsV2Command,
   ListPartsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -9,7 +10,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createUploadsHandler } from '../../lambdas/uploads';
 import type { FileServiceSettingsInput } from '../../lambdas/shared/settings';
-import { ALICE, BOB, aContext, anApiEvent, anUploadRequest, answerOf, stsCredentials, testDependencies } from '../builders';
+import { ALICE, BOB, aContext, anApiEvent, anUploadRequest, answerOf, lambdaContext, stsCredentials, testDependencies } from '../builders';
 
 const sts = mockClient(STSClient);
 const s3 = mockClient(S3Client);
@@ -29,6 +30,7 @@ beforeEach(() => {
   s3.on(ListPartsCommand).resolves({ Parts: [] });
   s3.on(CompleteMultipartUploadCommand).resolves({});
   s3.on(AbortMultipartUploadCommand).resolves({});
+  s3.on(ListObjectsV2Command).resolves({ Contents: [] });
   logs = jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
 afterEach(() => logs.mockRestore());
@@ -217,6 +219,59 @@ describe('POST /uploads/complete', () => {
 
     expect(answer.status).toBe(status);
     expect(answer.body.error.code).toBe(code);
+  });
+
+  it('completes in a single attempt: a retry of a completion S3 finished could only meet 412 or NoSuchUpload', async () => {
+    await call('POST /uploads/complete', { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() });
+
+    const [completion] = s3.commandCalls(CompleteMultipartUploadCommand);
+    expect(await (completion?.thisValue as S3Client).config.maxAttempts()).toBe(1);
+  });
+
+  it.each([
+    ['412 PreconditionFailed (the object exists)', 'PreconditionFailed', 412],
+    ['NoSuchUpload (the upload is gone)', 'NoSuchUpload', 404],
+  ])('answers success when a retried completion meets %s and the object it made has the declared size', async (_, s3Code, httpStatus) => {
+    // The first completion succeeded on S3's side, but its answer was lost (a timeout, a dropped connection).
+    s3.on(CompleteMultipartUploadCommand).rejects(s3Error(s3Code, httpStatus));
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: multipartKey(), Size: 100 * MiB + 1 }] });
+
+    const answer = await call('POST /uploads/complete', { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() });
+
+    expect(answer).toMatchObject({ status: 200, body: { key: multipartKey(), size: 100 * MiB + 1 } });
+    expect(s3.commandCalls(ListObjectsV2Command)[0]?.args[0].input).toEqual({ Bucket: 'test-files', Prefix: multipartKey(), MaxKeys: 1 });
+  });
+
+  it.each([
+    ['412 with an object of another size under the key', 'PreconditionFailed', 412, [{ Key: multipartKey(), Size: 5 }], 409],
+    ['412 with only a longer key under the prefix', 'PreconditionFailed', 412, [{ Key: `${multipartKey()}x`, Size: 100 * MiB + 1 }], 409],
+    ['NoSuchUpload with no object (the upload was aborted)', 'NoSuchUpload', 404, [], 404],
+  ])('keeps the error for %s', async (_, s3Code, httpStatus, contents, status) => {
+    s3.on(CompleteMultipartUploadCommand).rejects(s3Error(s3Code, httpStatus));
+    s3.on(ListObjectsV2Command).resolves({ Contents: contents });
+
+    const answer = await call('POST /uploads/complete', { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() });
+
+    expect(answer.status).toBe(status);
+  });
+
+  it('answers success for a completion slower than any other call may be, within the request’s deadline', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      s3.on(CompleteMultipartUploadCommand).callsFake(() => new Promise((resolve) => setTimeout(() => resolve({}), 20_000)));
+      const handler = createUploadsHandler(testDependencies());
+      const event = anApiEvent({
+        routeKey: 'POST /uploads/complete',
+        body: { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() },
+      });
+
+      const answering = handler(event, lambdaContext(29_000));
+      await jest.advanceTimersByTimeAsync(20_000);
+
+      expect(answerOf(await answering).status).toBe(200);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('refuses to complete another user’s upload with 403 before asking S3', async () => {

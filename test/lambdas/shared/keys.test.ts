@@ -2,6 +2,7 @@ import {
   authorizeKey,
   checkedFileName,
   extensionOf,
+  MAX_SAFE_NAME_LENGTH,
   newObjectKey,
   parseObjectKey,
   safeFileName,
@@ -69,6 +70,13 @@ describe('extensionOf', () => {
 });
 
 describe('object keys', () => {
+  it('parses back the longest safe name it makes', () => {
+    const name = safeFileName(`${'a'.repeat(300)}.jpeg`, 'jpeg');
+
+    expect(name).toHaveLength(MAX_SAFE_NAME_LENGTH);
+    expect(parseObjectKey(aKey(ALICE, name))?.name).toBe(name);
+  });
+
   it('makes keys under the owner prefix that parse back', () => {
     const key = newObjectKey(ALICE, 'a.jpg');
 
@@ -90,6 +98,7 @@ describe('object keys', () => {
     ['a declared size with a leading zero', `users/${ALICE}/0f8fad5b-d9cb-469f-a165-70867728950e.0100/a.jpg`],
     ['a declared size of 15 digits', `users/${ALICE}/0f8fad5b-d9cb-469f-a165-70867728950e.${'9'.repeat(15)}/a.jpg`],
     ['over 1024 bytes', `users/${'a'.repeat(1100)}/0f8fad5b-d9cb-469f-a165-70867728950e/a.jpg`],
+    ['whose name is longer than any safe name', aKey(ALICE, `${'a'.repeat(MAX_SAFE_NAME_LENGTH - 3)}.jpg`)],
   ])('does not parse a key %s', (_, key) => {
     expect(parseObjectKey(key)).toBeUndefined();
   });

@@ -10,7 +10,7 @@ const session: RoleSession = {
 
 describe('createObjectUrlSigner', () => {
   it('signs virtual-hosted AWS URLs with the session token and a fixed date', async () => {
-    const signer = createObjectUrlSigner({ bucket: 'files', region: 'eu-west-1' }, () => NOW);
+    const signer = createObjectUrlSigner({ bucket: 'files', region: 'eu-west-1', urlSuffix: 'amazonaws.com' }, () => NOW);
 
     const { url, expiresAt } = await signer.presign(session, { method: 'GET', key: aKey() }, 300);
 
@@ -29,6 +29,21 @@ describe('createObjectUrlSigner', () => {
     expect(expiresAt).toBe(NOW + 300_000);
   });
 
+  it('signs for the partition the bucket is in: amazonaws.com.cn in China', async () => {
+    const signer = createObjectUrlSigner({ bucket: 'files', region: 'cn-north-1', urlSuffix: 'amazonaws.com.cn' }, () => NOW);
+
+    const { url } = await signer.presign(session, { method: 'GET', key: aKey() }, 300);
+
+    expect(new URL(url).origin).toBe('https://files.s3.cn-north-1.amazonaws.com.cn');
+    expect(new URL(url).searchParams.get('X-Amz-Credential')).toBe('ASIAEXAMPLETESTONLY/20261123/cn-north-1/s3/aws4_request');
+  });
+
+  it('refuses to guess the domain of a bucket on AWS', async () => {
+    const signer = createObjectUrlSigner({ bucket: 'files', region: 'cn-north-1' }, () => NOW);
+
+    await expect(signer.presign(session, { method: 'GET', key: aKey() }, 300)).rejects.toThrow(/URL suffix/);
+  });
+
   it('signs path-style URLs for an S3-compatible endpoint', async () => {
     const signer = createObjectUrlSigner({ bucket: 'files', region: 'us-east-1', endpoint: 'http://127.0.0.1:4569' });
 
@@ -38,7 +53,7 @@ describe('createObjectUrlSigner', () => {
   });
 
   it('signs query parameters, encoding them the way SigV4 canonicalises them', async () => {
-    const signer = createObjectUrlSigner({ bucket: 'files', region: 'eu-west-1' }, () => NOW);
+    const signer = createObjectUrlSigner({ bucket: 'files', region: 'eu-west-1', urlSuffix: 'amazonaws.com' }, () => NOW);
     const disposition = `attachment; filename="a.jpg"; filename*=UTF-8''%C3%A9t%C3%A9%20%28x%29.jpg`;
 
     const { url } = await signer.presign(
@@ -52,7 +67,7 @@ describe('createObjectUrlSigner', () => {
   });
 
   it('never signs a URL that outlives the credentials', async () => {
-    const signer = createObjectUrlSigner({ bucket: 'files', region: 'eu-west-1' }, () => NOW);
+    const signer = createObjectUrlSigner({ bucket: 'files', region: 'eu-west-1', urlSuffix: 'amazonaws.com' }, () => NOW);
 
     const { url, expiresAt } = await signer.presign({ ...session, expiresAt: NOW + 90_500 }, { method: 'GET', key: aKey() }, 600);
 

@@ -18,7 +18,13 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 it('synthesizes, cdk-nag passing, the template the infra tests check', async () => {
-  const context = { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validationReportJson': true };
+  // The infra tests opt in to localhost-only origins (cdk.json's), as a local `cdk synth -c allowLocalhostOnly=true` would.
+  const context = {
+    ...cdkJson.context,
+    allowLocalhostOnly: 'true',
+    'aws:cdk:bundling-stacks': [],
+    '@aws-cdk/core:validationReportJson': true,
+  };
 
   await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(root, 'bin', 'app.ts')], {
     cwd: root,

@@ -73,7 +73,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions::AwsSolutions-IAM5': expect.stringMatching(/wildcard.*users\/\$\{aws:PrincipalTag\/userId\}\/.*STS/),
       // COG2 flags MFA not required; COG8 the Plus feature plan not chosen: both say how to get it.
       'AwsSolutions::AwsSolutions-COG2': expect.stringMatching(/MFA.*existingUserPool/),
-      'AwsSolutions::AwsSolutions-COG8': expect.stringMatching(/Plus feature plan.*existingUserPool/),
+      'AwsSolutions::AwsSolutions-COG8': expect.stringMatching(/Plus.*cognitoFeaturePlan=plus/),
     });
   });
 

@@ -12,7 +12,8 @@ import { limitOverridesFromContext } from '../lib/stack/context';
 import { listenLocalApi, type LambdaHandler, type LocalApi, type StaticFile } from './api-gateway';
 import { startCognitoEmulator, type CognitoEmulator, type LocalUser } from './cognito-emulator';
 import { createJwtAuthorizer } from './jwt-authorizer';
-import { S3_EMULATOR_CREDENTIALS, startS3Emulator, type S3Emulator } from './s3-emulator';
+import { localPolicies } from './policies';
+import { startS3Emulator, type S3Emulator, type S3EmulatorOptions } from './s3-emulator';
 import { startStsStandIn, type StsStandIn } from './sts-stand-in';
 
 /** How to run local mode. Every port may be 0 for a free one (tests do). */
@@ -33,6 +34,10 @@ export interface LocalStackOptions {
   readonly staticFiles?: () => Promise<Readonly<Record<string, StaticFile>>>;
   /** One access-log line per API request on stdout. @default false */
   readonly logRequests?: boolean;
+  /** The clock of STS sessions and of local S3's expiry checks (tests move it). @default Date.now */
+  readonly now?: () => number;
+  /** Called with every IAM decision local S3 makes. */
+  readonly onS3Decision?: S3EmulatorOptions['onDecision'];
 }
 
 /** The outputs a frontend reads: the same names as `cdk deploy --outputs-file`, plus the S3 endpoint. */
@@ -64,10 +69,7 @@ export const STACK_NAME = 'SecureFileService';
 export const DEFAULT_PASSWORD = 'Passw0rd!local';
 const REGION = 'us-east-1';
 const BUCKET = 'secure-file-service-local';
-const ROLE_ARNS = {
-  UPLOADER_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-uploader',
-  READER_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-reader',
-} as const;
+const ACCOUNT = '000000000000';
 
 let started = false;
 
@@ -80,7 +82,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const directory = path.resolve(options.directory ?? '.local');
   const users = options.users ?? [
     { username: 'alice', password: DEFAULT_PASSWORD },
-    { username: 'bob', password: DEFAULT_PASSWORD },
+    { username: 'bob', password: DEFAULT_PASSWORD, groups: ['pro'] },
   ];
   // The API stops first, so no request finds an emulator gone; then the emulators, newest first.
   let stopApi: (() => Promise<void>) | undefined;
@@ -102,12 +104,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ],
     });
 
-    const s3 = await startS3Emulator({ port: options.s3Port ?? 4569, directory: path.join(directory, 's3'), bucket: BUCKET, limits });
+    // The signing roles and the bucket policy as synthesized: what local S3 enforces, and which roles STS hands out.
+    const policies = await localPolicies({ limits, bucket: BUCKET, account: ACCOUNT });
+    const roleArns = Object.fromEntries(policies.roles.map((role) => [role.environmentVariable, role.arn]));
+    const sts = await startStsStandIn({ roles: policies.roles, account: ACCOUNT, now: options.now });
+    stoppers.push(() => sts.stop());
+    const s3 = await startS3Emulator({
+      port: options.s3Port ?? 4569,
+      directory: path.join(directory, 's3'),
+      bucket: BUCKET,
+      limits,
+      policies,
+      sessions: sts.session,
+      region: REGION,
+      now: options.now,
+      onDecision: options.onS3Decision,
+    });
     stoppers.push(() => s3.stop());
     const cognito = await startCognitoEmulator({ port: options.cognitoPort ?? 9229, directory: path.join(directory, 'cognito'), users });
     stoppers.push(() => cognito.stop());
-    const sts = await startStsStandIn({ roleArns: Object.values(ROLE_ARNS), credentials: S3_EMULATOR_CREDENTIALS });
-    stoppers.push(() => sts.stop());
 
     Object.assign(process.env, {
       AWS_REGION: REGION,
@@ -119,7 +134,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       BUCKET_NAME: BUCKET,
       S3_ENDPOINT: s3.endpoint,
       FILE_SERVICE_LIMITS: JSON.stringify(limits),
-      ...ROLE_ARNS,
+      ...roleArns,
       // Powertools' `service` dimension: the construct names it after its path; locally, after local mode.
       // (Not imported from the metrics module: importing it would create its metrics before this is set.)
       POWERTOOLS_SERVICE_NAME: `${STACK_NAME}/local`,

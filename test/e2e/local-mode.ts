@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createFileClient, signInWithPassword, type FileClient } from '../../client';
 import type { FileServiceLimits } from '../../lambdas/shared/limits';
-import { startLocalStack, type LocalStack } from '../../local/local-stack';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/local-stack';
 import { S3_EMULATOR_CREDENTIALS } from '../../local/s3-emulator';
 
 /** A running local mode and ways to talk to it. */
@@ -30,9 +30,12 @@ export interface TestLocalMode {
 }
 
 /** Starts local mode on free ports with its data in a temporary folder. */
-export async function startTestLocalMode(limits: Partial<FileServiceLimits> = {}): Promise<TestLocalMode> {
+export async function startTestLocalMode(
+  limits: Partial<FileServiceLimits> = {},
+  options: Pick<LocalStackOptions, 'now' | 'onS3Decision' | 'logRequests'> = {},
+): Promise<TestLocalMode> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'file-service-e2e-'));
-  const stack = await startLocalStack({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory, limits });
+  const stack = await startLocalStack({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory, limits, ...options });
   const tokens = new Map<string, Promise<string>>();
   const token = (username: string) => {
     let pending = tokens.get(username);

@@ -666,7 +666,7 @@ const MULTIPART: Line[] = [
   ],
 ];
 
-describe.each([
+const TABLE = [
   ['authentication', AUTHENTICATION],
   ['signed headers and bodies', SIGNED_HEADERS],
   ['short and unsized bodies', BODIES],
@@ -678,9 +678,21 @@ describe.each([
   ['CORS', CORS],
   ['keys and form uploads', KEYS],
   ['multipart rules', MULTIPART],
-] as const)('S3 conformance: %s', (_, lines) => {
+] as const;
+
+describe.each(TABLE)('S3 conformance: %s', (_, lines) => {
   it('has lines', () => expect(lines.length).toBeGreaterThan(0));
   it.each(lines.map(([behaviour, source, check]) => [behaviour, source, check] as const))('%s — %s', async (_behaviour, _source, check) => {
     await check();
   });
+});
+
+it("is, line for line, the README's list of what local mode checks", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### What local mode checks'), readme.indexOf('### What local mode does not check'));
+  const listed = [...section.matchAll(/^- (.*) \(\[source\]\((.*)\)\)$/gm)].map(([, behaviour, source]) => `${behaviour} — ${source}`);
+  const tested = TABLE.flatMap(([, lines]) => lines.map(([behaviour, source]) => `${behaviour} — ${source}`));
+
+  expect(tested.length).toBeGreaterThan(0);
+  expect(listed).toEqual(tested);
 });

@@ -283,7 +283,7 @@ const CONDITIONAL_WRITES: Line[] = [
     },
   ],
   [
-    'D10 · a PUT with If-Match of the current ETag replaces the object',
+    'a PUT with If-Match of the current ETag replaces the object',
     `${DOCS}/userguide/conditional-writes.html`,
     async () => {
       const key = aliceKey();

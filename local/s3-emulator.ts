@@ -102,6 +102,8 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
 }
 
 async function runS3rver(options: S3EmulatorOptions, socket: string): Promise<S3rver> {
+  // After stop() the private folder is gone: a restart makes it again, still 0700.
+  fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
   fs.rmSync(socket, { force: true });
   const server = new S3rver({
     silent: true,

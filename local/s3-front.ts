@@ -179,8 +179,6 @@ async function handle(state: FrontState, request: http.IncomingMessage, response
     }
   } catch (error) {
     if (!(error instanceof S3ErrorAnswer)) throw error;
-    if (process.env.LF_DEBUG)
-      console.error('S3 front refused', request.method, request.url, error.code, error.message, JSON.stringify(error.details));
     sendError(request, response, error, cors);
   }
 }
@@ -476,10 +474,7 @@ function forward(
             pipeline(answer, response).then(resolve, () => resolve());
           },
         );
-        outgoing.on('error', (e) => {
-          if (process.env.LF_DEBUG) console.error('upstream', e);
-          reject(new S3ErrorAnswer(503, 'ServiceUnavailable', 'Please reduce your request rate.'));
-        });
+        outgoing.on('error', () => reject(new S3ErrorAnswer(503, 'ServiceUnavailable', 'Please reduce your request rate.')));
         // The client went away mid-answer: stop the emulator's side too.
         response.on('close', () => {
           if (!response.writableFinished) outgoing.destroy();

@@ -652,6 +652,23 @@ const MULTIPART: Line[] = [
     },
   ],
   [
+    'a part whose body does not match its x-amz-checksum-sha256 is refused 400 BadDigest',
+    `${DOCS}/userguide/checking-object-integrity.html`,
+    async () => {
+      const key = aliceKey();
+      const created = await (await headerSigned(local, admin, { method: 'POST', key, query: { uploads: '' } })).text();
+      const uploadId = /<UploadId>([^<]+)</.exec(created)?.[1] ?? '';
+      const part = await headerSigned(local, admin, {
+        method: 'PUT',
+        key,
+        query: { partNumber: '1', uploadId },
+        body: Buffer.from('hellO'),
+        headers: { 'x-amz-checksum-sha256': 'LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=' },
+      });
+      expect(await codeOf(part)).toBe('400 BadDigest');
+    },
+  ],
+  [
     'a part of an upload that does not exist is refused 404 NoSuchUpload',
     `${DOCS}/API/API_UploadPart.html`,
     async () => {

@@ -139,6 +139,24 @@ export function policiesReadObjectTags(policies: LocalPolicies): boolean {
   return JSON.stringify(policies).includes('s3:ExistingObjectTag/');
 }
 
+const policyTexts = new WeakMap<LocalPolicies, Map<string, string>>();
+
+/** The lower-cased text of a role's policies and the bucket policy, where condition keys and variables are named. */
+function policyText(policies: LocalPolicies, roleArn: string): string {
+  let texts = policyTexts.get(policies);
+  if (!texts) {
+    texts = new Map();
+    policyTexts.set(policies, texts);
+  }
+  let text = texts.get(roleArn);
+  if (text === undefined) {
+    const role = policies.roles.find((candidate) => candidate.arn === roleArn);
+    text = JSON.stringify([role?.policies, policies.bucketPolicy]).toLowerCase();
+    texts.set(roleArn, text);
+  }
+  return text;
+}
+
 /** Evaluates a request of `session` against its role's policies and the bucket policy. */
 export async function authorizeS3Request(
   policies: LocalPolicies,
@@ -172,6 +190,10 @@ export async function authorizeS3Request(
     ...operation.requestContext,
     ...Object.fromEntries(Object.entries(facts.existingObjectTags ?? {}).map(([key, value]) => [`s3:ExistingObjectTag/${key}`, value])),
   };
+  // A key no policy names cannot change the decision: passing only the named ones is exact, and
+  // the simulator's cost grows with every key it is given.
+  const named = policyText(policies, role.arn);
+  const relevant = Object.fromEntries(Object.entries(contextVariables).filter(([key]) => named.includes(key.toLowerCase())));
   const result = await runSimulation(
     {
       identityPolicies: role.policies.map((policy) => ({ name: policy.name, policy: policy.document })),
@@ -182,7 +204,7 @@ export async function authorizeS3Request(
         principal: session.assumedRoleArn,
         action: operation.action,
         resource: { resource: operation.resourceArn, accountId: policies.account },
-        contextVariables,
+        contextVariables: relevant,
       },
     },
     {},

@@ -15,10 +15,11 @@ startLocalMode({
   s3Port: port('S3_PORT', 4569),
   cognitoPort: port('COGNITO_PORT', 9229),
   directory: process.env.LOCAL_DIR ?? '.local',
-  users: (process.env.LOCAL_USERS ?? 'alice,bob').split(',').map((username) => ({
-    username: username.trim(),
-    password: process.env.LOCAL_PASSWORD ?? 'Passw0rd!local',
-  })),
+  // `name` or `name:group+group`: alice in no group, bob on the pro plan.
+  users: (process.env.LOCAL_USERS ?? 'alice,bob:pro').split(',').map((entry) => {
+    const [username = '', groups = ''] = entry.trim().split(':');
+    return { username, password: process.env.LOCAL_PASSWORD ?? 'Passw0rd!local', groups: groups.split('+').filter(Boolean) };
+  }),
   staticFiles: demoFiles,
   logRequests: true,
 }).then(

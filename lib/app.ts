@@ -22,11 +22,16 @@ export interface CreateAppOptions {
    * @default true
    */
   readonly nag?: boolean;
+  /**
+   * Where the cloud assembly goes.
+   * @default the CDK CLI's (`CDK_OUTDIR`), or a temporary folder
+   */
+  readonly outdir?: string;
 }
 
 /** The app with its one stack, configured from context, checked by cdk-nag. */
 export function createApp(options: CreateAppOptions = {}): { app: App; stack: FileServiceStack } {
-  const app = new App({ context: options.context ?? {} });
+  const app = new App({ context: options.context ?? {}, ...(options.outdir && { outdir: options.outdir }) });
   const fromContext = stackPropsFromContext(app.node);
   const props = options.props ?? {};
   const stack = new FileServiceStack(app, STACK_NAME, {

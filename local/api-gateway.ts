@@ -59,10 +59,13 @@ export async function listenLocalApi(
       response.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"Service Unavailable"}');
       return;
     }
+    // A client that goes away mid-request must not take local mode with it.
+    request.on('error', () => undefined);
+    response.on('error', () => undefined);
     handle(options, request, response).catch((error: unknown) => {
       log('ERROR', 'local API failed', { error: String(error) });
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
-      response.end('{"message":"Internal Server Error"}');
+      if (!response.writableEnded) response.end('{"message":"Internal Server Error"}');
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -91,18 +94,14 @@ async function handle(options: LocalApiOptions, request: http.IncomingMessage, r
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = request.method ?? 'GET';
   const origin = request.headers.origin;
+  // Read now: once a refused body is abandoned the socket is gone, and with it the address.
+  const sourceIp = request.socket.remoteAddress;
   const cors: Record<string, string> =
     origin && options.cors.allowedOrigins.includes(origin) ? { 'access-control-allow-origin': origin, vary: 'origin' } : {};
   const send = (status: number, headers: Record<string, string | number>, body: string | Buffer, routeKey = '-') => {
     response.writeHead(status, { ...headers, ...cors, 'apigw-requestid': requestId }).end(body);
     if (options.logRequests) {
-      log('INFO', 'api request', {
-        requestId,
-        sourceIp: request.socket.remoteAddress,
-        routeKey,
-        status,
-        responseLatency: Date.now() - started,
-      });
+      log('INFO', 'api request', { requestId, sourceIp, routeKey, status, responseLatency: Date.now() - started });
     }
   };
   const sendJson = (status: number, body: unknown, routeKey?: string) =>
@@ -131,6 +130,7 @@ async function handle(options: LocalApiOptions, request: http.IncomingMessage, r
 
   const body = await readBody(request);
   if (body === undefined) {
+    response.setHeader('connection', 'close');
     sendJson(413, { message: 'Request Entity Too Large' }, routeKey);
     return;
   }

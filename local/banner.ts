@@ -18,7 +18,7 @@ Secure file service: local mode is up (${(startupMs / 1000).toFixed(1)} s)
   Users         ${users.map((user) => user.username).join(', ')}   password ${first?.password ?? ''}
 
 Try it: open the demo page and sign in, or see README "Local mode" for curl.
-Locally a stand-in answers STS: IAM's per-user prefix is enforced by the handlers' code here
-(and proven against the real policies by the IAM simulation tests). Ctrl-C stops everything.
+Local S3 checks every request's signature and evaluates it against the synthesized IAM and
+bucket policies of the STS session that signed it, as AWS would. Ctrl-C stops everything.
 `;
 }

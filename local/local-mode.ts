@@ -21,7 +21,8 @@ import { STACK_NAME } from '../lib/stack/stack-name';
 import { listenLocalApi, type LocalApi, type LocalRoute, type StaticFile } from './api-gateway';
 import { startCognitoEmulator, type CognitoEmulator, type LocalUser } from './cognito-emulator';
 import { createJwtAuthorizer } from './jwt-authorizer';
-import { S3_EMULATOR_CREDENTIALS, startS3Emulator, type S3Emulator } from './s3-emulator';
+import { localPolicies } from './policies';
+import { startS3Emulator, type S3Emulator, type S3EmulatorOptions } from './s3-emulator';
 import { startStsStandIn, type StsStandIn } from './sts-stand-in';
 
 /** How to run local mode. Every port may be 0 for a free one (tests do). */
@@ -42,6 +43,10 @@ export interface LocalModeOptions {
   readonly staticFiles?: () => Promise<Readonly<Record<string, StaticFile>>>;
   /** One access-log line per API request on stdout. @default false */
   readonly logRequests?: boolean;
+  /** The clock of STS sessions and of local S3's expiry checks (tests move it). @default Date.now */
+  readonly now?: () => number;
+  /** Called with every IAM decision local S3 makes. */
+  readonly onS3Decision?: S3EmulatorOptions['onDecision'];
 }
 
 /** The outputs a frontend reads: the same names as `cdk deploy --outputs-file`, plus the S3 endpoint. */
@@ -71,7 +76,7 @@ export interface LocalMode {
 export const DEFAULT_PASSWORD = 'Passw0rd!local';
 const REGION = 'us-east-1';
 const BUCKET = 'secure-file-service-local';
-const roleArnOf = (name: FunctionName) => `arn:aws:iam::000000000000:role/local-${name}-signer`;
+const ACCOUNT = '000000000000';
 
 let started = false;
 
@@ -84,7 +89,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   const directory = path.resolve(options.directory ?? '.local');
   const users = options.users ?? [
     { username: 'alice', password: DEFAULT_PASSWORD },
-    { username: 'bob', password: DEFAULT_PASSWORD },
+    { username: 'bob', password: DEFAULT_PASSWORD, groups: ['pro'] },
   ];
   // The API stops first, so no request finds an emulator gone; then the emulators, newest first.
   let stopApi: (() => Promise<void>) | undefined;
@@ -107,12 +112,29 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       ],
     });
 
-    const s3 = await startS3Emulator({ port: options.s3Port ?? 4569, directory: path.join(directory, 's3'), bucket: BUCKET, settings });
+    // The signing roles and the bucket policy as synthesized: what local S3 enforces, and which roles STS hands out.
+    const policies = await localPolicies({ settings, bucket: BUCKET, account: ACCOUNT });
+    const roleArnOf = (name: FunctionName): string => {
+      const role = policies.roles.find(({ usedBy }) => usedBy.startsWith(`FileService${FUNCTIONS[name].id}Function`));
+      if (!role) throw new Error(`The synthesized template has no signing role for the ${name} function.`);
+      return role.arn;
+    };
+    const sts = await startStsStandIn({ roles: policies.roles, account: ACCOUNT, now: options.now });
+    stoppers.push(() => sts.stop());
+    const s3 = await startS3Emulator({
+      port: options.s3Port ?? 4569,
+      directory: path.join(directory, 's3'),
+      bucket: BUCKET,
+      settings,
+      policies,
+      sessions: (accessKeyId) => sts.session(accessKeyId),
+      region: REGION,
+      now: options.now,
+      onDecision: options.onS3Decision,
+    });
     stoppers.push(() => s3.stop());
     const cognito = await startCognitoEmulator({ port: options.cognitoPort ?? 9229, directory: path.join(directory, 'cognito'), users });
     stoppers.push(() => cognito.stop());
-    const sts = await startStsStandIn({ roleArns: FUNCTION_NAMES.map(roleArnOf), credentials: S3_EMULATOR_CREDENTIALS });
-    stoppers.push(() => sts.stop());
 
     Object.assign(process.env, {
       AWS_REGION: REGION,

@@ -1,13 +1,23 @@
 /**
- * The local S3: `@20minutes/s3rver`, which verifies SigV4 signatures and URL expiry like S3
- * does, with our bucket and its CORS rule made from the same limits the CDK construct uses.
+ * The local S3: `@20minutes/s3rver` (patched where it deviates from S3) as storage, reachable
+ * only through our front (s3-front.ts), which checks signatures, sessions, the synthesized IAM
+ * and bucket policies, bodies, keys, CORS and ranges as S3 does. The bucket's CORS rule comes
+ * from the same settings the CDK construct uses.
  */
 import * as fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import S3rver from '@20minutes/s3rver';
 import { bucketCorsRule, type FileServiceSettings } from '../lambdas/shared/settings';
+import type { LocalPolicies } from './policies';
+import { startS3Front, type S3Front, type S3FrontOptions } from './s3-front';
+import type { RoleSessionRecord } from './sts-stand-in';
 
-/** The emulator's only account: s3rver accepts requests signed with this key pair. */
+/**
+ * Local S3's administrator: the bucket owner's long-term keys, for tests and tools that look at
+ * the bucket as a whole. Requests signed with them are verified but not evaluated against IAM.
+ * (s3rver's well-known pair; nothing deployed knows it.)
+ */
 export const S3_EMULATOR_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 /** A running S3 emulator. */
@@ -30,14 +40,47 @@ export interface S3EmulatorOptions {
   readonly bucket: string;
   /** The settings its bucket's CORS rule is made from. */
   readonly settings: FileServiceSettings;
+  /** The synthesized policies requests of role sessions are evaluated against. */
+  readonly policies: LocalPolicies;
+  /** The STS stand-in's session for an access key id. */
+  readonly sessions: (accessKeyId: string) => RoleSessionRecord | undefined;
+  readonly region: string;
+  /** @default Date.now */
+  readonly now?: () => number;
+  readonly onDecision?: S3FrontOptions['onDecision'];
 }
 
-/** Starts the emulator on 127.0.0.1; objects live under `directory` and survive restarts. */
+/** Starts the emulator behind its front on 127.0.0.1; objects live under `directory` and survive restarts. */
 export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emulator> {
   fs.mkdirSync(options.directory, { recursive: true });
-  let server: S3rver | undefined = await runS3rver(options);
-  const { port } = server.httpServer?.address() as AddressInfo;
+  // A private folder (0700) for the emulator's socket: only this user, and only through the front otherwise.
+  const socketDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'local-s3-'));
+  const socket = path.join(socketDirectory, 's3rver.sock');
+  const frontOptions = (port: number): S3FrontOptions => ({
+    port,
+    upstreamSocket: socket,
+    bucket: options.bucket,
+    region: options.region,
+    cors: bucketCorsRule(options.settings),
+    policies: options.policies,
+    sessions: options.sessions,
+    administrator: S3_EMULATOR_CREDENTIALS,
+    spoolDirectory: path.join(socketDirectory, 'incoming'),
+    now: options.now ?? (() => Date.now()),
+    onDecision: options.onDecision,
+  });
+  let server: S3rver | undefined = await runS3rver(options, socket);
+  let front: S3Front | undefined;
+  try {
+    front = await startS3Front(frontOptions(options.port));
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  const { port } = front;
   const stop = async () => {
+    await front?.stop();
+    front = undefined;
     await server?.close();
     server = undefined;
   };
@@ -45,26 +88,32 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
     endpoint: `http://127.0.0.1:${port}`,
     bucket: options.bucket,
     directory: options.directory,
-    stop,
+    async stop() {
+      await stop();
+      fs.rmSync(socketDirectory, { recursive: true, force: true });
+    },
     async restart() {
       await stop();
       // The port it had: the handlers keep the endpoint they were started with.
-      server = await runS3rver({ ...options, port });
+      server = await runS3rver(options, socket);
+      front = await startS3Front(frontOptions(port));
     },
   };
 }
 
-async function runS3rver(options: S3EmulatorOptions): Promise<S3rver> {
+async function runS3rver(options: S3EmulatorOptions, socket: string): Promise<S3rver> {
+  // After stop() the private folder is gone: a restart makes it again, still 0700.
+  fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
+  fs.rmSync(socket, { force: true });
   const server = new S3rver({
-    address: '127.0.0.1',
-    port: options.port,
     silent: true,
     directory: options.directory,
     // Path-style only: presigned URLs name the bucket in the path, as they do for any S3-compatible endpoint.
     vhostBuckets: false,
     configureBuckets: [{ name: options.bucket, configs: [corsConfigurationXml(options.settings)] }],
   });
-  await server.run();
+  await server.configureBuckets();
+  server.httpServer = await server.listen(socket);
   return server;
 }
 

@@ -16,6 +16,10 @@ declare module '@20minutes/s3rver' {
   export default class S3rver {
     constructor(options?: S3rverOptions);
     run(): Promise<{ address: string; port: number }>;
+    /** Creates the configured buckets (run() does this before listening). */
+    configureBuckets(): Promise<void>;
+    /** Listens as `http.Server#listen` does (a port, or a Unix socket path). */
+    listen(...args: unknown[]): Promise<Server>;
     close(): Promise<void>;
     httpServer?: Server;
   }

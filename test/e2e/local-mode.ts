@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createFileClient, signInWithPassword, type CognitoTokens, type FileClient } from '../../client';
 import type { FileServiceSettingsInput } from '../../lambdas/shared/settings';
-import { startLocalMode, type LocalMode } from '../../local/local-mode';
+import { startLocalMode, type LocalMode, type LocalModeOptions } from '../../local/local-mode';
 import { S3_EMULATOR_CREDENTIALS } from '../../local/s3-emulator';
 
 /** A running local mode and ways to talk to it. */
@@ -32,9 +32,12 @@ export interface TestLocalMode {
 }
 
 /** Starts local mode on free ports with its data in a temporary folder. */
-export async function startTestLocalMode(settings: FileServiceSettingsInput = {}): Promise<TestLocalMode> {
+export async function startTestLocalMode(
+  settings: FileServiceSettingsInput = {},
+  options: Pick<LocalModeOptions, 'now' | 'onS3Decision' | 'logRequests'> = {},
+): Promise<TestLocalMode> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'file-service-e2e-'));
-  const stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory, settings });
+  const stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory, settings, ...options });
   const signedIn = new Map<string, Promise<CognitoTokens>>();
   const signIn = (username: string) => {
     let pending = signedIn.get(username);

@@ -26,8 +26,13 @@ export interface FileApiProps {
   readonly userPoolClients: cognito.IUserPoolClient[];
   /** The settings whose origins (CORS) and throttling shape the API. */
   readonly settings: FileServiceSettings;
-  /** The functions and their routes, each route behind the user-pool authorizer. */
+  /** The functions and their routes, each route behind the user-pool authorizer unless it is public. */
   readonly integrations: readonly FileApiIntegration[];
+  /**
+   * Route keys answered without a token (a health check). Throttled like every other route.
+   * @default none: every route needs a token
+   */
+  readonly publicRouteKeys?: readonly string[];
   /** How long access logs are kept. */
   readonly logRetention: logs.RetentionDays;
   /** What happens to the access log group when the stack is deleted. */
@@ -35,7 +40,7 @@ export interface FileApiProps {
 }
 
 /**
- * The HTTP API (API Gateway v2): every route behind a Cognito user-pool JWT authorizer, CORS
+ * The HTTP API (API Gateway v2): every route but the public ones behind a Cognito user-pool JWT authorizer, CORS
  * for the configured origins only, a throttled default stage, and JSON access logs that carry
  * the request id our handlers log too.
  */
@@ -61,6 +66,7 @@ export class FileApi extends Construct {
         allowOrigins: [...cors.allowedOrigins],
         allowMethods: cors.allowedMethods.map((method) => apigw.CorsHttpMethod[method]),
         allowHeaders: [...cors.allowedHeaders],
+        exposeHeaders: [...cors.exposedHeaders],
         maxAge: Duration.seconds(cors.maxAgeSeconds),
       },
     });
@@ -91,11 +97,20 @@ export class FileApi extends Construct {
       },
     });
 
+    const publicRouteKeys = new Set(props.publicRouteKeys);
+    const routed = new Set(props.integrations.flatMap(({ routeKeys }) => routeKeys));
+    const strays = [...publicRouteKeys].filter((routeKey) => !routed.has(routeKey));
+    if (strays.length > 0) throw new Error(`Public routes without an integration: ${strays.join(', ')}`);
     for (const { name, function: handler, routeKeys } of props.integrations) {
       const integration = new HttpLambdaIntegration(`${name}Integration`, handler);
       for (const routeKey of routeKeys) {
         const [method, path] = routeKey.split(' ') as [keyof typeof apigw.HttpMethod, string];
-        this.httpApi.addRoutes({ path, methods: [apigw.HttpMethod[method]], integration });
+        this.httpApi.addRoutes({
+          path,
+          methods: [apigw.HttpMethod[method]],
+          integration,
+          ...(publicRouteKeys.has(routeKey) && { authorizer: new apigw.HttpNoneAuthorizer() }),
+        });
       }
     }
   }

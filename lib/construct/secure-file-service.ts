@@ -172,24 +172,43 @@ export class SecureFileService extends Construct {
   }
 }
 
-/** What an S3 grant target resolves to for this bucket and these settings, and the object wildcard in it, if any. */
+/** What an S3 grant target resolves to for this bucket and these settings. */
 interface ResolvedTarget {
   readonly resource: string;
-  /** The part after the bucket ARN, as cdk-nag names it; for targets that are objects below a prefix. */
-  readonly objects?: string;
+  /** For objects below a prefix: the part after the bucket ARN, and why its wildcard is as narrow as it can be. */
+  readonly wildcard?: { readonly objects: string; readonly reason: string };
 }
 
 /** What each grant target of the registry means for this bucket and these settings. */
 function s3GrantTargets(files: s3.Bucket, settings: FileServiceSettings): Record<GrantTarget, ResolvedTarget> {
   // The user's own prefix, resolved by IAM from the session tag the handler sets to the caller's sub.
-  const ownObjects = `${USERS_PREFIX}\${aws:PrincipalTag/${SESSION_TAG_KEY}}/*`;
-  const userObjects = `${USERS_PREFIX}*`;
-  const readableObjects = settings.readAccess === 'owner' ? ownObjects : userObjects;
-  const objects = (pattern: string): ResolvedTarget => ({ resource: files.arnForObjects(pattern), objects: pattern });
+  const own = {
+    objects: `${USERS_PREFIX}\${aws:PrincipalTag/${SESSION_TAG_KEY}}/*`,
+    reason:
+      'Attribute-based access: the wildcard is the object name below users/${aws:PrincipalTag/userId}/, ' +
+      "the caller's own prefix, which STS sets from the verified sub for each session.",
+  };
+  const everyUser = (reason: string) => ({ objects: `${USERS_PREFIX}*`, reason });
+  const objects = (wildcard: { objects: string; reason: string }): ResolvedTarget => ({
+    resource: files.arnForObjects(wildcard.objects),
+    wildcard,
+  });
   return {
-    ownObjects: objects(ownObjects),
-    readableObjects: objects(readableObjects),
-    userObjects: objects(userObjects),
+    ownObjects: objects(own),
+    readableObjects: objects(
+      settings.readAccess === 'owner'
+        ? own
+        : everyUser(
+            'Read access authenticated: any signed-in user may read any verified file (the status tag condition), so the ' +
+              'wildcard is the object name below users/, where every user file lives and nothing else.',
+          ),
+    ),
+    userObjects: objects(
+      everyUser(
+        'The verifier judges every upload, whoever made it: the wildcard is the object name below users/, where every ' +
+          'user file lives and nothing else; it signs nothing, and only it may tag.',
+      ),
+    ),
     // Only denies use it (the registry says so): a deny on every object needs no acknowledgement.
     allObjects: { resource: files.arnForObjects('*') },
     bucket: { resource: files.bucketArn },
@@ -210,16 +229,9 @@ function acknowledgeObjectWildcards(
   if (!role) return;
   const bucketId = Stack.of(bucket).resolve((bucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
   const allowed = (grants ?? []).filter(({ effect }) => effect !== 'deny');
-  for (const objects of new Set(allowed.map(({ on }) => targets[on].objects))) {
-    if (!objects) continue;
-    const resource = `<${bucketId}.Arn>/${objects.replace(/\$\{([^}]+)\}/g, '<$1>')}`;
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`,
-      reason: objects.includes(SESSION_TAG_KEY)
-        ? 'Attribute-based access: the wildcard is the object name below users/${aws:PrincipalTag/userId}/, ' +
-          "the caller's own prefix, which STS sets from the verified sub for each session."
-        : 'The verifier judges every upload, whoever made it: the wildcard is the object name below users/, ' +
-          'where every user file lives and nothing else; it signs nothing and reads only what it tags.',
-    });
+  for (const wildcard of new Set(allowed.map(({ on }) => targets[on].wildcard))) {
+    if (!wildcard) continue;
+    const resource = `<${bucketId}.Arn>/${wildcard.objects.replace(/\$\{([^}]+)\}/g, '<$1>')}`;
+    Validations.of(role).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`, reason: wildcard.reason });
   }
 }

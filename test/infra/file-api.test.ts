@@ -1,5 +1,6 @@
 import { resourceOf, synthesize } from './synth';
-import { ROUTES } from '../../contract/routes';
+import { PUBLIC_ROUTES, ROUTES } from '../../contract/routes';
+import { API_FUNCTION_NAMES, FUNCTIONS } from '../../lib/functions';
 
 const { template } = synthesize();
 const api = resourceOf(template, 'AWS::ApiGatewayV2::Api', 'FileServiceApiHttpApi');
@@ -12,10 +13,29 @@ describe('the HTTP API', () => {
     expect(routes.map((route) => route.RouteKey).sort()).toEqual(Object.keys(ROUTES).sort());
   });
 
-  it('puts every route behind the Cognito JWT authorizer', () => {
-    for (const route of routes) {
+  it('puts every route behind the Cognito JWT authorizer, except GET /health alone', () => {
+    const open = routes.filter((route) => route.AuthorizationType !== 'JWT');
+
+    expect(PUBLIC_ROUTES).toEqual(['GET /health']);
+    expect(open).toEqual([expect.objectContaining({ RouteKey: 'GET /health', AuthorizationType: 'NONE' })]);
+    expect(open[0]?.AuthorizerId).toBeUndefined();
+    for (const route of routes.filter((candidate) => candidate.RouteKey !== 'GET /health')) {
       expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizer.id } });
     }
+  });
+
+  it('sends each route to the function the contract names, and no route to the verifier', () => {
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    const functionOf = (route: Record<string, unknown>) => {
+      const [, [, integration]] = (route.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'];
+      const uri = integrations[integration.Ref]?.Properties.IntegrationUri as { 'Fn::GetAtt': [string, string] };
+      return uri['Fn::GetAtt'][0].replace(/^FileService(\w+?)Function[0-9A-F]{8}$/, '$1');
+    };
+
+    expect(Object.fromEntries(routes.map((route) => [route.RouteKey, functionOf(route)]))).toEqual(
+      Object.fromEntries(Object.entries(ROUTES).map(([routeKey, name]) => [routeKey, FUNCTIONS[name].id])),
+    );
+    expect(API_FUNCTION_NAMES).not.toContain('verifier');
   });
 
   it('accepts only tokens of the user pool’s app client', () => {
@@ -29,13 +49,18 @@ describe('the HTTP API', () => {
     });
   });
 
-  it('allows CORS for the configured origins only, without credentials', () => {
+  it('allows CORS for the configured origins only, with the methods of the routes, without credentials', () => {
     expect(api.properties.CorsConfiguration).toEqual({
       AllowOrigins: ['http://localhost:3000'],
-      AllowMethods: ['GET', 'POST'],
+      AllowMethods: ['POST', 'GET', 'DELETE'],
       AllowHeaders: ['authorization', 'content-type'],
+      ExposeHeaders: ['retry-after'],
       MaxAge: 3600,
     });
+  });
+
+  it('throttles every route, /health too, by the stage’s default route settings alone', () => {
+    expect(stage.properties.RouteSettings).toBeUndefined();
   });
 
   it('throttles the default route', () => {

@@ -1,4 +1,4 @@
-import { FUNCTION_NAMES, FUNCTIONS } from '../../lib/functions';
+import { FUNCTION_NAMES, FUNCTIONS, signs } from '../../lib/functions';
 import { resourceOf, synthesize } from './synth';
 
 const { template } = synthesize();
@@ -6,7 +6,7 @@ const roles = template.findResources('AWS::IAM::Role');
 const policies = template.findResources('AWS::IAM::Policy');
 const functions = template.findResources('AWS::Lambda::Function');
 
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown; Principal?: unknown };
+type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown; Principal?: unknown };
 
 function statementsOf(roleId: string): Statement[] {
   const inline = (roles[roleId]?.Properties.Policies ?? []).flatMap(
@@ -20,13 +20,60 @@ function statementsOf(roleId: string): Statement[] {
 
 const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat()).sort();
 const bucketId = resourceOf(template, 'AWS::S3::Bucket', 'FileServiceBucketFiles').id;
-const objectsUnder = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${prefix}`]] });
+const tableId = resourceOf(template, 'AWS::DynamoDB::Table', 'FileServiceTableRecords').id;
+const queueId = resourceOf(template, 'AWS::SQS::Queue', 'FileServiceEventsQueue').id;
+const bucketArn = { 'Fn::GetAtt': [bucketId, 'Arn'] };
+const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
+const objectsUnder = (prefix: string) => ({ 'Fn::Join': ['', [bucketArn, `/${prefix}`]] });
+const role = (prefix: string) => resourceOf(template, 'AWS::IAM::Role', prefix);
 
-describe.each(FUNCTION_NAMES.map((name) => FUNCTIONS[name].id))('the %s function', (name) => {
-  const fn = resourceOf(template, 'AWS::Lambda::Function', `FileService${name}Function`);
-  const executionRole = resourceOf(template, 'AWS::IAM::Role', `FileService${name}ExecutionRole`);
-  const signingRole = resourceOf(template, 'AWS::IAM::Role', `FileService${name}SigningRole`);
-  const logGroup = resourceOf(template, 'AWS::Logs::LogGroup', `FileService${name}Logs`);
+const READ_WRITE_RECORDS = [
+  {
+    Sid: 'ReadWriteRecords',
+    Effect: 'Allow',
+    Action: [
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ],
+    Resource: tableArn,
+  },
+  { Sid: 'ListRecordsByOwner', Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [tableArn, '/index/byOwner']] } },
+];
+
+/** What each function's execution role holds besides writing its logs and assuming its signing role. */
+const EXECUTION_GRANTS: Record<string, Statement[]> = {
+  Uploads: READ_WRITE_RECORDS,
+  Downloads: READ_WRITE_RECORDS,
+  Deletes: READ_WRITE_RECORDS,
+  Health: [
+    { Sid: 'HeadBucket', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
+    { Sid: 'DescribeTable', Effect: 'Allow', Action: 'dynamodb:DescribeTable', Resource: tableArn },
+  ],
+  Verifier: [
+    {
+      Sid: 'VerifyObjects',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:GetObjectTagging', 's3:PutObjectTagging'],
+      Resource: objectsUnder('users/*'),
+    },
+    ...READ_WRITE_RECORDS,
+    {
+      Effect: 'Allow',
+      Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+      Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+    },
+  ],
+};
+
+describe.each(FUNCTION_NAMES.map((name) => [FUNCTIONS[name].id, name] as const))('the %s function', (id, name) => {
+  const fn = resourceOf(template, 'AWS::Lambda::Function', `FileService${id}Function`);
+  const executionRole = role(`FileService${id}ExecutionRole`);
+  const logGroup = resourceOf(template, 'AWS::Logs::LogGroup', `FileService${id}Logs`);
+  const signingRoles = Object.keys(roles).filter((roleId) => roleId.startsWith(`FileService${id}SigningRole`));
 
   it('runs Node.js 24 on arm64', () => {
     expect(fn.properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
@@ -37,27 +84,43 @@ describe.each(FUNCTION_NAMES.map((name) => FUNCTIONS[name].id))('the %s function
     expect(template.findResources('AWS::Logs::LogGroup')[logGroup.id]?.Properties.RetentionInDays).toBe(90);
   });
 
-  it('learns its signing role, bucket, settings and metrics service name from its environment', () => {
+  it('stops after its timeout: 60 s for the verifier’s batches, 10 s behind the API', () => {
+    expect(fn.properties.Timeout).toBe(name === 'verifier' ? 60 : 10);
+  });
+
+  it('learns its bucket, table, settings, metrics service name and, when it signs, its signing role from its environment', () => {
     expect((fn.properties.Environment as { Variables: Record<string, unknown> }).Variables).toEqual({
       BUCKET_NAME: { Ref: bucketId },
+      TABLE_NAME: { Ref: tableId },
       FILE_SERVICE_SETTINGS: expect.any(String),
       POWERTOOLS_SERVICE_NAME: 'SecureFileService/FileService',
-      SIGNING_ROLE_ARN: { 'Fn::GetAtt': [signingRole.id, 'Arn'] },
+      ...(signs(name) && { SIGNING_ROLE_ARN: { 'Fn::GetAtt': [signingRoles[0], 'Arn'] } }),
     });
   });
 
-  it('runs as a role that may only write its logs and assume its own signing role', () => {
+  it('has a signing role exactly when the registry gives it signing grants', () => {
+    expect(signingRoles).toHaveLength(signs(name) ? 1 : 0);
+  });
+
+  it('runs as a role that may write its logs, assume its own signing role if it has one, and do what the registry grants', () => {
     expect(statementsOf(executionRole.id)).toEqual([
-      expect.objectContaining({
+      {
+        Sid: 'WriteOwnLogs',
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: { 'Fn::GetAtt': [logGroup.id, 'Arn'] },
-      }),
-      expect.objectContaining({
-        Effect: 'Allow',
-        Action: ['sts:AssumeRole', 'sts:TagSession'],
-        Resource: { 'Fn::GetAtt': [signingRole.id, 'Arn'] },
-      }),
+      },
+      ...(signs(name)
+        ? [
+            {
+              Sid: 'AssumeSigningRoleWithUserTag',
+              Effect: 'Allow',
+              Action: ['sts:AssumeRole', 'sts:TagSession'],
+              Resource: { 'Fn::GetAtt': [signingRoles[0], 'Arn'] },
+            },
+          ]
+        : []),
+      ...(EXECUTION_GRANTS[id] ?? ['no grants listed for this function']),
     ]);
     expect(executionRole.properties.ManagedPolicyArns).toBeUndefined();
     expect(executionRole.properties.AssumeRolePolicyDocument).toEqual({
@@ -65,8 +128,13 @@ describe.each(FUNCTION_NAMES.map((name) => FUNCTIONS[name].id))('the %s function
       Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } }],
     });
   });
+});
 
-  it('has a signing role that trusts only its execution role, only with a userId session tag', () => {
+describe.each(FUNCTION_NAMES.filter(signs).map((name) => FUNCTIONS[name].id))('the %s signing role', (id) => {
+  it('trusts only its function’s execution role, only with a userId session tag', () => {
+    const executionRole = role(`FileService${id}ExecutionRole`);
+    const signingRole = role(`FileService${id}SigningRole`);
+
     expect(signingRole.properties.AssumeRolePolicyDocument).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -86,58 +154,122 @@ describe.each(FUNCTION_NAMES.map((name) => FUNCTIONS[name].id))('the %s function
 });
 
 describe('the signing roles', () => {
-  const uploader = resourceOf(template, 'AWS::IAM::Role', 'FileServiceUploadsSigningRole');
-  const reader = resourceOf(template, 'AWS::IAM::Role', 'FileServiceDownloadsSigningRole');
+  const uploader = role('FileServiceUploadsSigningRole');
+  const reader = role('FileServiceDownloadsSigningRole');
+  const deleter = role('FileServiceDeletesSigningRole');
+  const ownObjects = objectsUnder('users/${aws:PrincipalTag/userId}/*');
+  const availableOnly = { StringEquals: { 's3:ExistingObjectTag/status': 'available' } };
 
-  it('let the uploader only put objects, list and abort their multipart uploads, under the caller’s own prefix', () => {
+  it('let the uploader only put objects, list and abort their multipart uploads, under the caller’s own prefix, and never tag', () => {
     expect(statementsOf(uploader.id)).toEqual([
       {
         Sid: 'WriteOwnObjects',
         Effect: 'Allow',
         Action: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'],
-        Resource: objectsUnder('users/${aws:PrincipalTag/userId}/*'),
+        Resource: ownObjects,
       },
-    ]);
-  });
-
-  it('let the reader only get objects under the caller’s own prefix and list that prefix', () => {
-    expect(statementsOf(reader.id)).toEqual([
-      { Sid: 'ReadObjects', Effect: 'Allow', Action: 's3:GetObject', Resource: objectsUnder('users/${aws:PrincipalTag/userId}/*') },
       {
-        Sid: 'ListOwnPrefix',
-        Effect: 'Allow',
-        Action: 's3:ListBucket',
-        Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] },
-        Condition: { StringLike: { 's3:prefix': ['users/${aws:PrincipalTag/userId}/*'] } },
+        Sid: 'DenyTagging',
+        Effect: 'Deny',
+        Action: ['s3:DeleteObjectTagging', 's3:DeleteObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
+        Resource: objectsUnder('*'),
+      },
+      {
+        Sid: 'DenyTagsOnUpload',
+        Effect: 'Deny',
+        Action: 's3:PutObject',
+        Resource: objectsUnder('*'),
+        Condition: { Null: { 's3:RequestObjectTagKeys': 'false' } },
       },
     ]);
   });
 
-  it('let the reader get any user’s objects when read access is authenticated, and still list only its own', () => {
+  it('let the reader only get objects under the caller’s own prefix, and only those tagged available; no listing', () => {
+    expect(statementsOf(reader.id)).toEqual([
+      { Sid: 'ReadAvailableObjects', Effect: 'Allow', Action: 's3:GetObject', Resource: ownObjects, Condition: availableOnly },
+    ]);
+  });
+
+  it('let the reader get any user’s objects tagged available when read access is authenticated', () => {
     const authenticated = synthesize({ readAccess: 'authenticated' }).template;
-    const role = resourceOf(authenticated, 'AWS::IAM::Role', 'FileServiceDownloadsSigningRole');
-    const [read, list] = (role.properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])[0]?.PolicyDocument.Statement ?? [];
+    const authenticatedReader = resourceOf(authenticated, 'AWS::IAM::Role', 'FileServiceDownloadsSigningRole');
+    const [read, ...others] =
+      (authenticatedReader.properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])[0]?.PolicyDocument.Statement ?? [];
 
-    expect(read?.Resource).toEqual(objectsUnder('users/*'));
-    expect(list?.Condition).toEqual({ StringLike: { 's3:prefix': ['users/${aws:PrincipalTag/userId}/*'] } });
+    expect(read).toMatchObject({ Action: 's3:GetObject', Resource: objectsUnder('users/*'), Condition: availableOnly });
+    expect(others).toEqual([]);
   });
 
-  it('never allow a wildcard action, a bare * resource, or a delete, anywhere in the template', () => {
-    const allStatements = Object.keys(roles).flatMap(statementsOf);
-    const allows = allStatements.filter((statement) => statement.Effect === 'Allow');
-
-    expect(actionsOf(allows).filter((action) => action.includes('*'))).toEqual([]);
-    expect(allows.filter((statement) => statement.Resource === '*')).toEqual([]);
-    expect(actionsOf(allows).filter((action) => /Delete|Acl|Policy|\*/.test(action))).toEqual([]);
-  });
-
-  it('are the only roles with S3 permissions', () => {
-    const withS3 = Object.keys(roles).filter((id) => actionsOf(statementsOf(id)).some((action) => action.startsWith('s3:')));
-
-    expect(withS3.sort()).toEqual([reader.id, uploader.id].sort());
+  it('let the deleter only delete objects under the caller’s own prefix: never a version, so a delete can be undone', () => {
+    expect(statementsOf(deleter.id)).toEqual([
+      { Sid: 'DeleteOwnObjects', Effect: 'Allow', Action: 's3:DeleteObject', Resource: ownObjects },
+    ]);
   });
 });
 
-it('creates no function other than the two signers', () => {
-  expect(Object.keys(functions)).toHaveLength(2);
+describe('every role', () => {
+  const allStatements = Object.keys(roles).flatMap(statementsOf);
+  const allows = allStatements.filter((statement) => statement.Effect === 'Allow');
+
+  it('never allows a wildcard action or a bare * resource, anywhere in the template', () => {
+    expect(allows.length).toBeGreaterThan(0);
+    expect(actionsOf(allows).filter((action) => action.includes('*'))).toEqual([]);
+    expect(allows.filter((statement) => statement.Resource === '*')).toEqual([]);
+  });
+
+  it('allows no ACL, policy or version action, and deletes only the deleter’s objects and table items', () => {
+    expect(actionsOf(allows).filter((action) => /Acl|Policy|Version/.test(action))).toEqual([]);
+    expect([...new Set(actionsOf(allows).filter((action) => /Delete/.test(action) && action !== 'sqs:DeleteMessage'))]).toEqual([
+      'dynamodb:DeleteItem',
+      's3:DeleteObject',
+    ]);
+    expect(Object.keys(roles).filter((id) => actionsOf(statementsOf(id)).includes('s3:DeleteObject'))).toEqual([
+      role('FileServiceDeletesSigningRole').id,
+    ]);
+  });
+
+  it('lets only the verifier write object tags', () => {
+    const taggers = Object.keys(roles).filter((id) =>
+      statementsOf(id).some(
+        (statement) =>
+          statement.Effect === 'Allow' &&
+          [statement.Action].flat().some((action) => /Tagging$/.test(action) && !action.startsWith('s3:Get')),
+      ),
+    );
+
+    expect(taggers).toEqual([role('FileServiceVerifierExecutionRole').id]);
+  });
+
+  it('has S3 permissions only as a signing role, the verifier or the health check', () => {
+    const withS3 = Object.keys(roles).filter((id) => actionsOf(statementsOf(id)).some((action) => action.startsWith('s3:')));
+
+    expect(withS3.sort()).toEqual(
+      [
+        'FileServiceUploadsSigningRole',
+        'FileServiceDownloadsSigningRole',
+        'FileServiceDeletesSigningRole',
+        'FileServiceVerifierExecutionRole',
+        'FileServiceHealthExecutionRole',
+      ]
+        .map((prefix) => role(prefix).id)
+        .sort(),
+    );
+  });
+
+  it('names DynamoDB actions one by one, on the table and its index by name', () => {
+    const dynamo = allows.filter((statement) => actionsOf([statement]).some((action) => action.startsWith('dynamodb:')));
+
+    expect(dynamo.length).toBeGreaterThan(0);
+    for (const statement of dynamo) {
+      expect([tableArn, { 'Fn::Join': ['', [tableArn, '/index/byOwner']] }]).toContainEqual(statement.Resource);
+    }
+  });
+});
+
+it('creates exactly the registry’s functions', () => {
+  expect(
+    Object.keys(functions)
+      .map((id) => id.replace(/^FileService(\w+?)Function[0-9A-F]{8}$/, '$1'))
+      .sort(),
+  ).toEqual(FUNCTION_NAMES.map((name) => FUNCTIONS[name].id).sort());
 });

@@ -92,8 +92,6 @@ export class FileEvents extends Construct {
       );
     }
 
-    props.consumer.addEventSource(
-      new SqsEventSource(this.queue, { batchSize: EVENT_QUEUE.batchSize, reportBatchItemFailures: true }),
-    );
+    props.consumer.addEventSource(new SqsEventSource(this.queue, { batchSize: EVENT_QUEUE.batchSize, reportBatchItemFailures: true }));
   }
 }

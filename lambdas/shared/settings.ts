@@ -157,7 +157,7 @@ const deploymentEntries = {
   removalPolicy: setting(
     v.picklist(['retain', 'destroy'], "removalPolicy must be 'retain' or 'destroy'"),
     'retain' as 'retain' | 'destroy',
-    'What deleting the stack does to the buckets and log groups: keep them, so no stack operation deletes files.',
+    'What deleting the stack does to the buckets, the table and the log groups: keep them, so no stack operation deletes files.',
   ),
   undoWindowDays: setting(
     wholeNumber('undoWindowDays', 1, 3650),

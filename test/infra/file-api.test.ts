@@ -1,5 +1,5 @@
 import { resourceOf, synthesize } from './synth';
-import { PUBLIC_ROUTES, ROUTES } from '../../contract/routes';
+import { PUBLIC_ROUTES, ROUTES, routesOf } from '../../contract/routes';
 import { API_FUNCTION_NAMES, FUNCTIONS } from '../../lib/functions';
 
 const { template } = synthesize();
@@ -36,6 +36,7 @@ describe('the HTTP API', () => {
       Object.fromEntries(Object.entries(ROUTES).map(([routeKey, name]) => [routeKey, FUNCTIONS[name].id])),
     );
     expect(API_FUNCTION_NAMES).not.toContain('verifier');
+    expect(API_FUNCTION_NAMES.filter((name) => routesOf(name).length === 0)).toEqual([]);
   });
 
   it('accepts only tokens of the user pool’s app client', () => {

@@ -23,7 +23,7 @@ const OUT = path.join(ROOT, 'bench', 'out');
 /** The deployed functions, by name, with their handler files. */
 const FUNCTIONS = { uploads: 'lambdas/uploads.ts', downloads: 'lambdas/downloads.ts' };
 
-/** `FUNCTION_BUNDLING` (lib/construct/signing-function.ts) as the esbuild options NodejsFunction passes. */
+/** `FUNCTION_BUNDLING` (lib/construct/service-function.ts) as the esbuild options NodejsFunction passes. */
 const PRODUCTION_OPTIONS = {
   bundle: true,
   platform: 'node',

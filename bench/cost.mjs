@@ -51,3 +51,70 @@ export function costPerMillion({ workMs, waitMs = 0, memoryMb, logBytes, headsPe
   const total = Object.values(items).reduce((sum, value) => sum + value, 0);
   return { lambdaMs, billedMs, items, total };
 }
+
+/**
+ * What the file records add to each upload on AWS (us-east-1 list prices; the rows say which are
+ * assumptions). Kept apart from `PRICES` above so the per-URL figures stay as they were measured.
+ */
+export const RECORD_PRICES = {
+  region: 'us-east-1',
+  asOf: '2026-11 (assumed unchanged since the on-demand DynamoDB price cut of November 2024)',
+  /** DynamoDB on-demand, per million write request units (1 KB each) and read request units (4 KB, strongly consistent). */
+  dynamoWritePerMillion: 0.625,
+  dynamoReadPerMillion: 0.125,
+  /**
+   * S3 object events through EventBridge are "AWS opt-in data events" on the EventBridge pricing
+   * page, not the free management events: assumed billed like custom events, per million ingested
+   * (delivery to a queue in the same account is free).
+   */
+  eventBridgeOptInEventsPerMillion: 1.0,
+  /** SQS standard queue, per million requests (each up to 64 KB). */
+  sqsRequestsPerMillion: 0.4,
+  /** S3 GET-class (the verifier's ranged GET) and PUT-class (its PutObjectTagging) requests, per 1,000. */
+  s3GetPerThousand: 0.0004,
+  s3PutPerThousand: 0.005,
+  /** S3 object tags, per 10,000 tags a month: a recurring cost of every verified file, not a per-upload one. */
+  s3TagsPer10kMonth: 0.01,
+};
+
+/**
+ * The assumptions behind `recordsCostPerMillionUploads`, each an estimate, none measured here:
+ * the verifier's time per object is mostly waiting on S3 and DynamoDB, which no offline bench
+ * can time; one object per batch is the worst case (uploads that arrive minutes apart), ten the best.
+ */
+export const RECORD_ASSUMPTIONS = {
+  /** The record (pending) and the verdict: each write also writes the `byOwner` index item (projection ALL), under 1 KB each. */
+  writeUnitsPerUpload: 4,
+  /** The verifier reads the record once, strongly consistent, under 4 KB. */
+  readUnitsPerUpload: 1,
+  /** One `Object Created` event per single-PUT or completed multipart upload. */
+  eventsPerUpload: 1,
+  /** Objects per verifier invocation (and per SQS receive and delete batch). */
+  objectsPerBatch: 1,
+  /** Wall time of the verifier per object: ranged GET, GetItem, PutObjectTagging, conditional UpdateItem (estimate). */
+  verifierMsPerObject: 100,
+  verifierMemoryMb: 512,
+  /** The verifier's log and metric lines per invocation (estimate). */
+  verifierLogBytes: 1000,
+};
+
+/** What verifying and recording one million uploads costs, by item, on top of issuing their URLs. */
+export function recordsCostPerMillionUploads(assumptions = RECORD_ASSUMPTIONS) {
+  const a = assumptions;
+  const batches = 1e6 / a.objectsPerBatch;
+  const billedMs = Math.ceil(a.verifierMsPerObject * a.objectsPerBatch);
+  const items = {
+    dynamoWrites: a.writeUnitsPerUpload * RECORD_PRICES.dynamoWritePerMillion,
+    dynamoReads: a.readUnitsPerUpload * RECORD_PRICES.dynamoReadPerMillion,
+    eventBridge: a.eventsPerUpload * RECORD_PRICES.eventBridgeOptInEventsPerMillion,
+    // EventBridge's SendMessage per event; the Lambda poller's ReceiveMessage and DeleteMessageBatch per batch.
+    sqs: ((a.eventsPerUpload * 1e6 + 2 * batches) / 1e6) * RECORD_PRICES.sqsRequestsPerMillion,
+    verifierRequests: (batches / 1e6) * PRICES.lambdaRequestsPerMillion,
+    verifierDuration: batches * (billedMs / 1000) * (a.verifierMemoryMb / 1024) * PRICES.lambdaArmPerGbSecond,
+    verifierS3: 1e3 * (RECORD_PRICES.s3GetPerThousand + RECORD_PRICES.s3PutPerThousand),
+    verifierLogs: ((batches * (a.verifierLogBytes + PLATFORM_LOG_BYTES)) / 1e9) * PRICES.logsPerGb,
+  };
+  const total = Object.values(items).reduce((sum, value) => sum + value, 0);
+  const tagsPerMonth = (1e6 / 1e4) * RECORD_PRICES.s3TagsPer10kMonth;
+  return { items, total, billedMs, tagsPerMonth };
+}

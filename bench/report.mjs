@@ -2,7 +2,7 @@
  * The bench's results as Markdown tables, each figure beside its baseline and each target with
  * its verdict: printed by `npm run bench` and pasted into bench/README.md (Latest run; the README keeps a summary).
  */
-import { PLATFORM_LOG_BYTES, PRICES } from './cost.mjs';
+import { PLATFORM_LOG_BYTES, PRICES, RECORD_ASSUMPTIONS, RECORD_PRICES, recordsCostPerMillionUploads } from './cost.mjs';
 
 const us = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 const ms = (value) => value.toFixed(1);
@@ -202,5 +202,48 @@ export function formatReport(results) {
     `- Duration: the measured median time of a warm invocation (section 1: uploads ${us(cost.uploads.workMs * 1000)} µs, downloads ${us(cost.downloads.workMs * 1000)} µs, on a whole core) scaled to ${cost.memoryMb} MB's share of a vCPU (~${(cost.cpuShare * 100).toFixed(0)} %, estimate), plus for downloads an assumed ${cost.downloads.waitMs} ms waiting on S3's HEAD (estimate; not measurable offline): ${cost.uploads.lambdaMs.toFixed(2)} ms and ${cost.downloads.lambdaMs.toFixed(2)} ms. Lambda bills per 1 ms, rounded up, so sub-millisecond work bills as 1 ms.`,
     `- A cold start adds its INIT (billed since August 2025): the measured import, ${ms(cost.initMs.uploads)} ms (uploads) and ${ms(cost.initMs.downloads)} ms (downloads) here, scaled the same way, is ${dollars(cost.perMillionColdStarts.uploads)} and ${dollars(cost.perMillionColdStarts.downloads)} per million cold starts (estimate).`,
   );
+  lines.push('', ...formatRecordsCost());
   return lines;
+}
+
+/** What verifying and recording a million uploads adds: list prices and the assumptions named, nothing measured. */
+export function formatRecordsCost() {
+  const worst = recordsCostPerMillionUploads();
+  const best = recordsCostPerMillionUploads({ ...RECORD_ASSUMPTIONS, objectsPerBatch: 10 });
+  const row = (label, item) => [label, dollars(worst.items[item]), dollars(best.items[item])];
+  const a = RECORD_ASSUMPTIONS;
+  const p = RECORD_PRICES;
+  return [
+    `**5b. What file records add per million uploads** (${p.region} list prices as of ${p.asOf}; estimates, not measured)`,
+    '',
+    ...table(
+      ['item', '1 object per verifier batch', '10 per batch'],
+      [
+        row(
+          `DynamoDB writes: ${a.writeUnitsPerUpload} WRU per upload (record and verdict, each with its index item; $${p.dynamoWritePerMillion}/M)`,
+          'dynamoWrites',
+        ),
+        row(
+          `DynamoDB reads: ${a.readUnitsPerUpload} RRU per upload (the verifier's strongly consistent read; $${p.dynamoReadPerMillion}/M)`,
+          'dynamoReads',
+        ),
+        row(
+          `EventBridge: ${a.eventsPerUpload} S3 event per upload ("opt-in data event", assumed $${p.eventBridgeOptInEventsPerMillion.toFixed(2)}/M)`,
+          'eventBridge',
+        ),
+        row(`SQS: a send per event, a receive and a batch delete per batch ($${p.sqsRequestsPerMillion.toFixed(2)}/M requests)`, 'sqs'),
+        row(`Verifier Lambda requests, one per batch ($${PRICES.lambdaRequestsPerMillion.toFixed(2)}/M)`, 'verifierRequests'),
+        row(`Verifier duration, assumed ${a.verifierMsPerObject} ms per object at ${a.verifierMemoryMb} MB`, 'verifierDuration'),
+        row(
+          `Verifier S3: a ranged GET ($${p.s3GetPerThousand}/1,000) and a PutObjectTagging (PUT class, $${p.s3PutPerThousand}/1,000)`,
+          'verifierS3',
+        ),
+        row(`Verifier logs, assumed ${a.verifierLogBytes} B + ~${PLATFORM_LOG_BYTES} B per invocation`, 'verifierLogs'),
+        ['**total**', `**${dollars(worst.total)}**`, `**${dollars(best.total)}**`],
+      ],
+    ),
+    '',
+    `- Recurring, not per upload: the status tag of each stored file, $${p.s3TagsPer10kMonth} per 10,000 tags a month (${dollars(worst.tagsPerMonth)} a month per million files); the table's storage and point-in-time recovery, by GB-month.`,
+    '- A delete adds one more event through EventBridge, SQS and the verifier, and a `deletes` invocation with a conditional write.',
+  ];
 }

@@ -5,12 +5,18 @@
  */
 export const ROUTES = {
   'POST /uploads': 'uploads',
-  'POST /uploads/parts': 'uploads',
-  'POST /uploads/complete': 'uploads',
-  'POST /uploads/abort': 'uploads',
-  'POST /downloads': 'downloads',
+  'GET /uploads/{id}': 'uploads',
+  'POST /uploads/{id}/parts': 'uploads',
+  'POST /uploads/{id}/complete': 'uploads',
+  'DELETE /uploads/{id}': 'uploads',
   'GET /files': 'downloads',
+  'GET /files/{id}': 'downloads',
+  'POST /downloads': 'downloads',
+  'DELETE /files/{id}': 'deletes',
+  'GET /health': 'health',
 } as const;
+/** Routes answered without a token: everything else is behind the JWT authorizer. */
+export const PUBLIC_ROUTES: readonly RouteKey[] = ['GET /health'];
 
 /** A route key as API Gateway writes it: `POST /uploads`. */
 export type RouteKey = keyof typeof ROUTES;

@@ -8,8 +8,10 @@ import { handlerSettingsJson, SETTINGS_ENVIRONMENT_VARIABLE, type FileServiceSet
 /** The environment variables a deployed function reads, by what they carry. */
 export const ENVIRONMENT_VARIABLES = {
   bucketName: 'BUCKET_NAME',
+  /** The file table: every function reads or writes records there. */
+  tableName: 'TABLE_NAME',
   settings: SETTINGS_ENVIRONMENT_VARIABLE,
-  /** The role whose per-user sessions sign this function's URLs: each function has exactly one. */
+  /** The role whose per-user sessions sign this function's URLs: only functions that sign have one, exactly one. */
   signingRoleArn: 'SIGNING_ROLE_ARN',
   /** Powertools' `service` dimension: one value per deployed service, so two in one account keep their metrics apart. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
@@ -22,8 +24,10 @@ export const ENVIRONMENT_VARIABLES = {
 /** What a function's environment is made from. */
 export interface FunctionEnvironmentInput {
   readonly bucketName: string;
+  readonly tableName: string;
   readonly settings: FileServiceSettings;
-  readonly signingRoleArn: string;
+  /** Only for a function that signs URLs. */
+  readonly signingRoleArn?: string;
   readonly serviceName: string;
   readonly urlSuffix: string;
 }
@@ -32,8 +36,9 @@ export interface FunctionEnvironmentInput {
 export function functionEnvironment(input: FunctionEnvironmentInput): Record<string, string> {
   return {
     [ENVIRONMENT_VARIABLES.bucketName]: input.bucketName,
+    [ENVIRONMENT_VARIABLES.tableName]: input.tableName,
     [ENVIRONMENT_VARIABLES.settings]: handlerSettingsJson(input.settings),
-    [ENVIRONMENT_VARIABLES.signingRoleArn]: input.signingRoleArn,
+    ...(input.signingRoleArn !== undefined && { [ENVIRONMENT_VARIABLES.signingRoleArn]: input.signingRoleArn }),
     [ENVIRONMENT_VARIABLES.serviceName]: input.serviceName,
     [ENVIRONMENT_VARIABLES.urlSuffix]: input.urlSuffix,
   };

@@ -47,6 +47,10 @@ export const METRIC = {
   stsLatency: 'StsLatency',
   /** Time an S3 call (HEAD, ListObjectsV2) took (Milliseconds). */
   s3Latency: 'S3Latency',
+  /** Objects the verifier judged (Count); by `outcome`. */
+  verifications: 'Verifications',
+  /** Time from an object's arrival (its event's time) to its verdict (Milliseconds). */
+  verificationLatency: 'VerificationLatency',
   /** First invocation of a new Lambda instance (Count); Powertools' own, by `function_name`. */
   coldStart: 'ColdStart',
 } as const;
@@ -60,6 +64,8 @@ export const DIMENSION = {
   code: 'code',
   /** Of `UploadBytes`: an entry of the content-type allow-list. */
   contentType: 'contentType',
+  /** Of `Verifications`: the verdict, `available` or `rejected`. */
+  outcome: 'outcome',
   /** Of `ColdStart`: the Lambda function's name. */
   functionName: 'function_name',
 } as const;
@@ -69,6 +75,9 @@ export const URL_OPERATIONS = ['upload', 'download'] as const;
 
 /** What a URL lets its holder do. */
 export type UrlOperation = (typeof URL_OPERATIONS)[number];
+
+/** The verdicts of the verifier: the `outcome` of `Verifications`. */
+export const VERIFICATION_OUTCOMES = ['available', 'rejected'] as const;
 
 /** A dependency whose calls are timed. */
 export type Dependency = 'sts' | 's3';

@@ -10,6 +10,7 @@
  */
 import * as v from 'valibot';
 import { S3_LIMITS } from '../../contract/constants';
+import { ROUTES } from '../../contract/routes';
 import { COGNITO_SIGN_IN_SCOPE } from './access-tokens';
 
 /** Who may read an object: only its owner, or any signed-in user (e.g. profile photos). */
@@ -165,7 +166,22 @@ const deploymentEntries = {
   removalPolicy: setting(
     v.picklist(['retain', 'destroy'], "removalPolicy must be 'retain' or 'destroy'"),
     'retain',
-    'What deleting the stack does to the buckets and log groups: keep them, so no stack operation deletes files.',
+    'What deleting the stack does to the buckets, the table and the log groups: keep them, so no stack operation deletes files.',
+  ),
+  undoWindowDays: setting(
+    wholeNumber('undoWindowDays', 1, 3650),
+    30,
+    'How long a deleted or overwritten file stays recoverable (its noncurrent version) before S3 removes it for good.',
+  ),
+  rejectedObjectExpiryDays: setting(
+    wholeNumber('rejectedObjectExpiryDays', 1, 3650),
+    7,
+    'How long an upload the verifier rejected is kept, unreadable, for inspection before it expires.',
+  ),
+  intelligentTieringAfterDays: setting(
+    wholeNumber('intelligentTieringAfterDays', 0, 3650),
+    0,
+    'Days after which files move to S3 Intelligent-Tiering (cheaper when rarely read); 0 keeps them in Standard.',
   ),
 };
 
@@ -328,13 +344,16 @@ export function bucketCorsRule(settings: Pick<FileServiceSettings, 'allowedOrigi
   };
 }
 
-/** The API's CORS rule: the frontend's origins may call it with a bearer token and a JSON body. */
+/**
+ * The API's CORS rule: the frontend's origins may call it, with the methods its routes use, a
+ * bearer token and a JSON body, and read `Retry-After` (a pending file's 409).
+ */
 export function apiCorsRule(settings: Pick<FileServiceSettings, 'allowedOrigins'>): CorsRule {
   return {
     allowedOrigins: settings.allowedOrigins,
-    allowedMethods: ['GET', 'POST'],
+    allowedMethods: [...new Set(Object.keys(ROUTES).map((routeKey) => routeKey.split(' ')[0] as CorsRule['allowedMethods'][number]))],
     allowedHeaders: ['authorization', 'content-type'],
-    exposedHeaders: [],
+    exposedHeaders: ['retry-after'],
     maxAgeSeconds: CORS_MAX_AGE_SECONDS,
   };
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -26,8 +26,13 @@ export interface FileApiProps {
   readonly userPoolClients: cognito.IUserPoolClient[];
   /** The settings whose origins (CORS), throttling and required scopes shape the API. */
   readonly settings: FileServiceSettings;
-  /** The functions and their routes, each route behind the user-pool authorizer. */
+  /** The functions and their routes, each route behind the user-pool authorizer unless it is public. */
   readonly integrations: readonly FileApiIntegration[];
+  /**
+   * Route keys answered without a token (a health check). Throttled like every other route.
+   * @default none: every route needs a token
+   */
+  readonly publicRouteKeys?: readonly string[];
   /** How long access logs are kept. */
   readonly logRetention: logs.RetentionDays;
   /** What happens to the access log group when the stack is deleted. */
@@ -35,7 +40,7 @@ export interface FileApiProps {
 }
 
 /**
- * The HTTP API (API Gateway v2): every route behind a Cognito user-pool JWT authorizer, CORS
+ * The HTTP API (API Gateway v2): every route but the public ones behind a Cognito user-pool JWT authorizer, CORS
  * for the configured origins only, a throttled default stage, and JSON access logs that carry
  * the request id our handlers log too.
  */
@@ -64,6 +69,7 @@ export class FileApi extends Construct {
         allowOrigins: [...cors.allowedOrigins],
         allowMethods: cors.allowedMethods.map((method) => apigw.CorsHttpMethod[method]),
         allowHeaders: [...cors.allowedHeaders],
+        exposeHeaders: [...cors.exposedHeaders],
         maxAge: Duration.seconds(cors.maxAgeSeconds),
       },
     });
@@ -94,17 +100,33 @@ export class FileApi extends Construct {
       },
     });
 
+    const publicRouteKeys = new Set(props.publicRouteKeys);
+    const routed = new Set(props.integrations.flatMap(({ routeKeys }) => routeKeys));
+    const strays = [...publicRouteKeys].filter((routeKey) => !routed.has(routeKey));
+    if (strays.length > 0) throw new Error(`Public routes without an integration: ${strays.join(', ')}`);
     for (const { name, function: handler, routeKeys } of props.integrations) {
       const integration = new HttpLambdaIntegration(`${name}Integration`, handler);
       for (const routeKey of routeKeys) {
         const [method, path] = routeKey.split(' ') as [keyof typeof apigw.HttpMethod, string];
-        this.httpApi.addRoutes({
+        const isPublic = publicRouteKeys.has(routeKey);
+        const routes = this.httpApi.addRoutes({
           path,
           methods: [apigw.HttpMethod[method]],
           integration,
           // ID tokens carry no scope: with one required, API Gateway accepts access tokens only.
-          authorizationScopes: [...props.settings.authorizationScopes],
+          ...(isPublic
+            ? { authorizer: new apigw.HttpNoneAuthorizer() }
+            : { authorizationScopes: [...props.settings.authorizationScopes] }),
         });
+        if (!isPublic) continue;
+        for (const route of routes) {
+          Validations.of(route).acknowledge({
+            id: 'AwsSolutions::AwsSolutions-APIG4',
+            reason:
+              `${routeKey} is public by design (a load balancer or uptime check has no token): it answers only ` +
+              'ok or degraded, from cached checks, and is throttled like every other route.',
+          });
+        }
       }
     }
   }

@@ -2,18 +2,22 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { USERS_PREFIX } from '../../lambdas/shared/keys';
+import { STATUS_TAG, STATUS_TAG_KEY } from '../../lambdas/shared/object-tags';
 import { bucketCorsRule, CLOCK_SKEW_MARGIN_SECONDS, longestUrlTtlSeconds, type FileServiceSettings } from '../../lambdas/shared/settings';
 
 /** Properties of a `FileBucket`. */
 export interface FileBucketProps {
-  /** The settings whose origins, URL lifetimes, log retention and removal policy shape the buckets. */
+  /** The settings whose origins, URL lifetimes, lifecycle, log retention and removal policy shape the buckets. */
   readonly settings: FileServiceSettings;
 }
 
 /**
  * The private bucket that holds users' files: no public access, no ACLs, encrypted, TLS only,
  * CORS for the configured origins, and a policy that refuses presigned URLs older than the
- * longest lifetime we issue, and SigV2. Server access logs go to a second bucket.
+ * longest lifetime we issue, and SigV2. Versioned, so a delete is recoverable for the undo
+ * window; lifecycle rules from the settings; object events to EventBridge. Server access logs go
+ * to a second bucket.
  */
 export class FileBucket extends Construct {
   /** The bucket holding users' files. */
@@ -55,7 +59,17 @@ export class FileBucket extends Construct {
           maxAge: cors.maxAgeSeconds,
         },
       ],
-      lifecycleRules: [{ id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      versioned: true,
+      lifecycleRules: lifecycleRules(props.settings),
+    });
+    // EventBridge notifications at L1: the L2's `eventBridgeEnabled` sets them through the Custom::S3BucketNotifications
+    // resource (a Lambda of its own), which owns the bucket's whole notification configuration and would overwrite it.
+    (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    this.node.addValidation({
+      validate: () =>
+        this.bucket.node.tryFindChild('Notifications')
+          ? ['The file bucket sends its events to EventBridge only: a bucket notification would replace that configuration.']
+          : [],
     });
 
     if (removalPolicy === RemovalPolicy.DESTROY) acknowledgeAutoDeleteProvider(this);
@@ -108,4 +122,34 @@ function acknowledgeAutoDeleteProvider(scope: Construct): void {
       reason: "CDK's auto-delete provider for removalPolicy=destroy: CDK chooses and upgrades its runtime, not this construct.",
     },
   );
+}
+
+/**
+ * The file bucket's lifecycle: parts of abandoned multipart uploads, versions a delete or an
+ * overwrite left behind once the undo window has passed (then the delete markers left with no
+ * version), objects the verifier rejected, and, when asked for, Intelligent-Tiering.
+ */
+function lifecycleRules(settings: FileServiceSettings): s3.LifecycleRule[] {
+  return [
+    { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+    { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(settings.undoWindowDays) },
+    { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
+    {
+      // On a versioned bucket this makes the rejected object noncurrent: the rule above removes it an undo window later.
+      id: 'expire-rejected-objects',
+      tagFilters: { [STATUS_TAG_KEY]: STATUS_TAG.rejected },
+      expiration: Duration.days(settings.rejectedObjectExpiryDays),
+    },
+    ...(settings.intelligentTieringAfterDays > 0
+      ? [
+          {
+            id: 'intelligent-tiering',
+            prefix: USERS_PREFIX,
+            transitions: [
+              { storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(settings.intelligentTieringAfterDays) },
+            ],
+          },
+        ]
+      : []),
+  ];
 }

@@ -4,9 +4,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ErrorCode } from '../../contract/errors';
-import { DIMENSION, METRIC, METRICS_NAMESPACE, URL_OPERATIONS } from '../../lambdas/shared/metrics';
+import { DIMENSION, METRIC, METRICS_NAMESPACE, URL_OPERATIONS, VERIFICATION_OUTCOMES } from '../../lambdas/shared/metrics';
 
 /** What the owner of a file service chooses about its monitoring. */
 export interface FileServiceMonitoringOptions {
@@ -36,9 +37,14 @@ export interface FileServiceMonitoringProps extends FileServiceMonitoringOptions
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
   /** The HTTP API in front of them. */
   readonly api: apigw.IHttpApi;
+  /** The queue of object events the verifier reads, and its dead-letter queue. */
+  readonly eventQueues: { readonly queue: sqs.IQueue; readonly deadLetterQueue: sqs.IQueue };
 }
 
 const PERIOD = Duration.minutes(5);
+
+/** An object event older than this has waited far longer than a verification takes: the verifier is not keeping up. */
+const MAX_EVENT_AGE = Duration.minutes(15);
 
 /** Below this many requests in a period, a 5xx rate says more about chance than about health. */
 const MIN_REQUESTS_FOR_ERROR_RATE = 10;
@@ -55,7 +61,8 @@ interface AlarmRule {
  * Alarms and a dashboard for a `SecureFileService`: the functions' own metrics (errors,
  * throttles, duration), the API's (requests, 4xx, 5xx, latency), and the metrics the handlers
  * write as EMF (URLs issued, refusals by code, upload sizes and types, role sessions, STS and
- * S3 latency), read by the same names the handlers write them under.
+ * S3 latency, verifications by outcome and their latency), read by the same names the handlers
+ * write them under, and the object-event queues (depth, age, dead letters).
  */
 export class FileServiceMonitoring extends Construct {
   /** The alarms; empty when turned off. */
@@ -129,6 +136,26 @@ export class FileServiceMonitoring extends Construct {
         periods: 3,
         description: 'The slowest 1% of API requests took 2.5 s or more for 15 minutes.',
       }),
+      alarm(
+        'VerificationDeadLetters',
+        props.eventQueues.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM }),
+        {
+          threshold: 1,
+          periods: 1,
+          description:
+            'An object event was parked in the dead-letter queue: the verifier failed it five times (or EventBridge could not ' +
+            'deliver it), so a file stays pending. Read the verifier log for its key, fix the cause, then redrive the queue.',
+        },
+      ),
+      alarm(
+        'VerificationQueueAge',
+        props.eventQueues.queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM }),
+        {
+          threshold: MAX_EVENT_AGE.toSeconds(),
+          periods: 1,
+          description: `An object event has waited ${MAX_EVENT_AGE.toMinutes()} minutes or more for the verifier: new files stay pending.`,
+        },
+      ),
       alarm('SigningFailures', this.serviceMetric(METRIC.refusals, { [DIMENSION.code]: 'SIGNING_UNAVAILABLE' satisfies ErrorCode }, sum), {
         threshold: 1,
         periods: 2,
@@ -194,6 +221,32 @@ export class FileServiceMonitoring extends Construct {
         ),
       ),
     ];
+    const { queue, deadLetterQueue } = props.eventQueues;
+    const verification = [
+      graph(
+        'Verifications, by outcome',
+        VERIFICATION_OUTCOMES.map((outcome) =>
+          this.serviceMetric(METRIC.verifications, { [DIMENSION.outcome]: outcome }, { ...sum, label: outcome }),
+        ),
+      ),
+      graph(
+        'Verification latency (upload to verdict)',
+        percentiles('latency', (statistic, label) => this.serviceMetric(METRIC.verificationLatency, {}, { statistic, label })),
+        milliseconds,
+      ),
+      new cloudwatch.GraphWidget({
+        title: 'Object events: queued, dead letters, oldest',
+        left: [
+          queue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, label: 'queued' }),
+          deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, label: 'dead letters' }),
+        ],
+        right: [queue.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, label: 'oldest' })],
+        rightYAxis: { label: 's', showUnits: false, min: 0 },
+        width: 8,
+        height: 6,
+        period: PERIOD,
+      }),
+    ];
     const api = [
       graph('API requests and errors', [
         props.api.metricCount({ ...sum, label: 'requests' }),
@@ -213,7 +266,7 @@ export class FileServiceMonitoring extends Construct {
         : []),
     ];
 
-    return new cloudwatch.Dashboard(this, 'Dashboard', { widgets: [usage, lambdas, api] });
+    return new cloudwatch.Dashboard(this, 'Dashboard', { widgets: [usage, lambdas, verification, api] });
   }
 
   /** One of the metrics the handlers write, under this service. */

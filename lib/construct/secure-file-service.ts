@@ -1,21 +1,34 @@
 import * as path from 'node:path';
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
-import { routesOf } from '../../contract/routes';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, type IConstruct } from 'constructs';
+import { PUBLIC_ROUTES, routesOf } from '../../contract/routes';
 import { functionEnvironment } from '../../lambdas/shared/environment';
 import { SESSION_TAG_KEY, USERS_PREFIX } from '../../lambdas/shared/keys';
 import { resolveSettings, type FileServiceSettings, type FileServiceSettingsInput } from '../../lambdas/shared/settings';
-import { FUNCTION_NAMES, FUNCTIONS, type FunctionName, type GrantTarget } from '../functions';
+import {
+  API_FUNCTION_NAMES,
+  FUNCTION_DEFAULTS,
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  type FunctionDefinition,
+  type FunctionName,
+  type GrantTarget,
+  type S3Grant,
+} from '../functions';
 import { FileApi } from './file-api';
 import { FileBucket } from './file-bucket';
+import { FileEvents } from './file-events';
 import { FileServiceMonitoring, type FileServiceMonitoringOptions } from './file-service-monitoring';
-import { SigningFunction } from './signing-function';
+import { FileTable } from './file-table';
+import { ServiceFunction } from './service-function';
 
 /** Properties of a `SecureFileService`. */
 export interface SecureFileServiceProps {
@@ -38,11 +51,13 @@ export interface SecureFileServiceProps {
 }
 
 /**
- * A secure file upload and download service: a private bucket, an HTTP API behind a Cognito
- * authorizer, and one function per operation that hands out presigned URLs, each signing with
- * a role of its own (the uploader may only write, the reader may only read), and only under
- * `users/{the caller's sub}/`, enforced by IAM through a session tag. The functions come from
- * the registry in `lib/functions.ts`.
+ * A secure file upload and download service: a private, versioned bucket, a table of file
+ * records, an HTTP API behind a Cognito authorizer, one function per operation that hands out
+ * presigned URLs, each signing with a role of its own (the uploader may only write, the reader
+ * may only read verified files, the deleter may only delete), and only under
+ * `users/{the caller's sub}/`, enforced by IAM through a session tag; and a verifier that S3's
+ * object events reach through EventBridge and a queue, the only identity that may tag an object
+ * readable. The functions come from the registry in `lib/functions.ts`.
  */
 export class SecureFileService extends Construct {
   /** The settings in force, after defaults. */
@@ -51,8 +66,14 @@ export class SecureFileService extends Construct {
   readonly bucket: s3.IBucket;
   /** The bucket receiving the file bucket's server access logs. */
   readonly accessLogsBucket: s3.IBucket;
+  /** The table of file records. */
+  readonly table: dynamodb.ITable;
   /** Every function of the registry, with its roles and log group. */
-  readonly functions: Readonly<Record<FunctionName, SigningFunction>>;
+  readonly functions: Readonly<Record<FunctionName, ServiceFunction>>;
+  /** The queue of object events the verifier reads. */
+  readonly eventQueue: sqs.IQueue;
+  /** Where object events go that the verifier failed, or EventBridge could not deliver. */
+  readonly eventDeadLetterQueue: sqs.IQueue;
   /** The HTTP API. */
   readonly api: apigw.IHttpApi;
   /** The API's base URL, without a trailing slash. */
@@ -70,38 +91,60 @@ export class SecureFileService extends Construct {
     const files = fileBucket.bucket;
     this.bucket = files;
     this.accessLogsBucket = fileBucket.accessLogsBucket;
+    const fileTable = new FileTable(this, 'Table', { settings: this.settings });
+    this.table = fileTable.table;
     // Unique within the app, so two services in one account and region keep their metrics apart.
     const serviceName = this.node.path;
-    const grantTargets = signingGrantTargets(files, this.settings);
+    const grantTargets = s3GrantTargets(files, this.settings);
+    const statementsOf = (grants: readonly S3Grant[]) =>
+      grants.map(
+        ({ sid, effect, actions, on, conditions }) =>
+          new iam.PolicyStatement({
+            sid,
+            effect: effect === 'deny' ? iam.Effect.DENY : iam.Effect.ALLOW,
+            actions: [...actions],
+            resources: [grantTargets[on].resource],
+            ...(conditions && { conditions }),
+          }),
+      );
 
     this.functions = Object.fromEntries(
       FUNCTION_NAMES.map((name) => {
-        const definition = FUNCTIONS[name];
-        const signer = new SigningFunction(this, definition.id, {
+        const definition: FunctionDefinition = FUNCTIONS[name];
+        const fn = new ServiceFunction(this, definition.id, {
           entry: path.join(__dirname, '../../lambdas', definition.entry),
           description: definition.description,
+          timeout: Duration.seconds(definition.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds),
           logRetention,
           removalPolicy,
-          timeoutSeconds: definition.timeoutSeconds,
           environment: (signingRoleArn) =>
             functionEnvironment({
               bucketName: files.bucketName,
+              tableName: fileTable.table.tableName,
               settings: this.settings,
-              signingRoleArn,
               serviceName,
               // `amazonaws.com`, or `amazonaws.com.cn` in China: URLs are signed for the partition's S3 domain.
               urlSuffix: Stack.of(this).urlSuffix,
+              ...(signingRoleArn && { signingRoleArn }),
             }),
-          signingStatements: definition.signingGrants.map(
-            ({ sid, actions, on }) => new iam.PolicyStatement({ sid, actions: [...actions], ...grantTargets[on].statement }),
-          ),
+          ...(definition.signingGrants && { signingStatements: statementsOf(definition.signingGrants) }),
+          executionStatements: [...statementsOf(definition.executionGrants ?? []), ...fileTable.statementsFor(definition.table)],
         });
-        for (const objects of new Set(definition.signingGrants.map(({ on }) => grantTargets[on].acknowledgedObjects))) {
-          if (objects) acknowledgeObjectWildcard(signer, files, objects);
-        }
-        return [name, signer];
+        acknowledgeObjectWildcards(fn.signingRole, files, definition.signingGrants, grantTargets);
+        acknowledgeObjectWildcards(fn.executionRole, files, definition.executionGrants, grantTargets);
+        return [name, fn];
       }),
-    ) as Record<FunctionName, SigningFunction>;
+    ) as Record<FunctionName, ServiceFunction>;
+
+    const [consumer, ...others] = FUNCTION_NAMES.filter((name) => FUNCTIONS[name].trigger === 'queue');
+    if (!consumer || others.length > 0) throw new Error('lib/functions.ts must have exactly one queue-triggered function.');
+    const fileEvents = new FileEvents(this, 'Events', {
+      bucket: files,
+      consumer: this.functions[consumer].function,
+      consumerTimeout: this.functions[consumer].function.timeout ?? Duration.seconds(FUNCTION_DEFAULTS.timeoutSeconds),
+    });
+    this.eventQueue = fileEvents.queue;
+    this.eventDeadLetterQueue = fileEvents.deadLetterQueue;
 
     const fileApi = new FileApi(this, 'Api', {
       userPool: props.userPool,
@@ -109,11 +152,12 @@ export class SecureFileService extends Construct {
       settings: this.settings,
       logRetention,
       removalPolicy,
-      integrations: FUNCTION_NAMES.map((name) => ({
+      integrations: API_FUNCTION_NAMES.map((name) => ({
         name: FUNCTIONS[name].id,
         function: this.functions[name].function,
         routeKeys: routesOf(name),
       })),
+      publicRouteKeys: PUBLIC_ROUTES,
     });
     this.api = fileApi.httpApi;
     this.apiUrl = fileApi.url;
@@ -125,37 +169,71 @@ export class SecureFileService extends Construct {
         FUNCTION_NAMES.map((name): [string, lambda.IFunction] => [FUNCTIONS[name].id, this.functions[name].function]),
       ),
       api: this.api,
+      eventQueues: { queue: fileEvents.queue, deadLetterQueue: fileEvents.deadLetterQueue },
     });
   }
 }
 
+/** What an S3 grant target resolves to for this bucket and these settings. */
+interface ResolvedTarget {
+  readonly resource: string;
+  /** For objects below a prefix: the part after the bucket ARN, and why its wildcard is as narrow as it can be. */
+  readonly wildcard?: { readonly objects: string; readonly reason: string };
+}
+
 /** What each grant target of the registry means for this bucket and these settings. */
-function signingGrantTargets(
-  files: s3.Bucket,
-  settings: FileServiceSettings,
-): Record<GrantTarget, { statement: Pick<iam.PolicyStatementProps, 'resources' | 'conditions'>; acknowledgedObjects?: string }> {
+function s3GrantTargets(files: s3.Bucket, settings: FileServiceSettings): Record<GrantTarget, ResolvedTarget> {
   // The user's own prefix, resolved by IAM from the session tag the handler sets to the caller's sub.
-  const ownObjects = `${USERS_PREFIX}\${aws:PrincipalTag/${SESSION_TAG_KEY}}/*`;
-  const readableObjects = settings.readAccess === 'owner' ? ownObjects : `${USERS_PREFIX}*`;
+  const own = {
+    objects: `${USERS_PREFIX}\${aws:PrincipalTag/${SESSION_TAG_KEY}}/*`,
+    reason:
+      'Attribute-based access: the wildcard is the object name below users/${aws:PrincipalTag/userId}/, ' +
+      "the caller's own prefix, which STS sets from the verified sub for each session.",
+  };
+  const everyUser = (reason: string) => ({ objects: `${USERS_PREFIX}*`, reason });
+  const objects = (wildcard: { objects: string; reason: string }): ResolvedTarget => ({
+    resource: files.arnForObjects(wildcard.objects),
+    wildcard,
+  });
   return {
-    ownObjects: { statement: { resources: [files.arnForObjects(ownObjects)] }, acknowledgedObjects: ownObjects },
-    readableObjects: { statement: { resources: [files.arnForObjects(readableObjects)] }, acknowledgedObjects: readableObjects },
-    ownPrefixListing: { statement: { resources: [files.bucketArn], conditions: { StringLike: { 's3:prefix': [ownObjects] } } } },
+    ownObjects: objects(own),
+    readableObjects: objects(
+      settings.readAccess === 'owner'
+        ? own
+        : everyUser(
+            'Read access authenticated: any signed-in user may read any verified file (the status tag condition), so the ' +
+              'wildcard is the object name below users/, where every user file lives and nothing else.',
+          ),
+    ),
+    userObjects: objects(
+      everyUser(
+        'The verifier judges every upload, whoever made it: the wildcard is the object name below users/, where every ' +
+          'user file lives and nothing else; it signs nothing, and only it may tag.',
+      ),
+    ),
+    // Only denies use it (the registry says so): a deny on every object needs no acknowledgement.
+    allObjects: { resource: files.arnForObjects('*') },
+    bucket: { resource: files.bucketArn },
   };
 }
 
 /**
- * cdk-nag flags every `*` in a resource; ours are the object names below a prefix, and that
- * prefix is the point of the design. The acknowledgement names the exact resource, so any
+ * cdk-nag flags every `*` in an allowed resource; ours are the object names below a prefix, and
+ * that prefix is the point of the design. Each acknowledgement names the exact resource, so any
  * other wildcard still fails the check.
  */
-function acknowledgeObjectWildcard(signer: SigningFunction, bucket: s3.Bucket, objects: string): void {
+function acknowledgeObjectWildcards(
+  role: IConstruct | undefined,
+  bucket: s3.Bucket,
+  grants: readonly S3Grant[] | undefined,
+  targets: Record<GrantTarget, ResolvedTarget>,
+): void {
+  if (!role) return;
   const bucketId = Stack.of(bucket).resolve((bucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
-  const resource = `<${bucketId}.Arn>/${objects.replace(/\$\{([^}]+)\}/g, '<$1>')}`;
-  Validations.of(signer.signingRole).acknowledge({
-    id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`,
-    reason:
-      'Attribute-based access: the wildcard is the object name below users/${aws:PrincipalTag/userId}/, ' +
-      "the caller's own prefix, which STS sets from the verified sub for each session.",
-  });
+  const allowed = (grants ?? []).filter(({ effect }) => effect !== 'deny');
+  for (const wildcard of new Set(allowed.map(({ on }) => targets[on].wildcard))) {
+    if (!wildcard) continue;
+    const resource = `<${bucketId}.Arn>/${wildcard.objects.replace(/\$\{([^}]+)\}/g, '<$1>')}`;
+    Validations.of(role).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`, reason: wildcard.reason });
+  }
 }

@@ -94,6 +94,7 @@ export class FileServiceStack extends Stack {
       UserPoolClientId: userPoolClient.userPoolClientId,
       CognitoEndpoint: `https://cognito-idp.${this.region}.${this.urlSuffix}`,
       BucketName: this.service.bucket.bucketName,
+      TableName: this.service.table.tableName,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }

@@ -55,8 +55,11 @@ describe('cdk-nag AwsSolutions', () => {
     const acknowledged = acknowledgements(app);
 
     expect(acknowledged.map(({ path, id }) => `${path} ${id}`).sort()).toEqual([
+      'SecureFileService/FileService/Api/HttpApi/GET--health AwsSolutions::AwsSolutions-APIG4',
+      'SecureFileService/FileService/Deletes/SigningRole AwsSolutions::AwsSolutions-IAM5[Resource::<FileServiceBucketFiles1B2256B6.Arn>/users/<aws:PrincipalTag/userId>/*]',
       'SecureFileService/FileService/Downloads/SigningRole AwsSolutions::AwsSolutions-IAM5[Resource::<FileServiceBucketFiles1B2256B6.Arn>/users/<aws:PrincipalTag/userId>/*]',
       'SecureFileService/FileService/Uploads/SigningRole AwsSolutions::AwsSolutions-IAM5[Resource::<FileServiceBucketFiles1B2256B6.Arn>/users/<aws:PrincipalTag/userId>/*]',
+      'SecureFileService/FileService/Verifier/ExecutionRole AwsSolutions::AwsSolutions-IAM5[Resource::<FileServiceBucketFiles1B2256B6.Arn>/users/*]',
       'SecureFileService/Users AwsSolutions::AwsSolutions-COG2',
       'SecureFileService/Users AwsSolutions::AwsSolutions-COG8',
     ]);

@@ -1,5 +1,6 @@
 import { resourceOf, templateOf } from './synth';
-import { ROUTES } from '../../contract/routes';
+import { PUBLIC_ROUTES, ROUTES, routesOf, type RouteKey } from '../../contract/routes';
+import { API_FUNCTION_NAMES, FUNCTIONS } from '../../lib/functions';
 
 const template = templateOf();
 const api = resourceOf(template, 'AWS::ApiGatewayV2::Api', 'FileServiceApiHttpApi');
@@ -12,22 +13,30 @@ describe('the HTTP API', () => {
     expect(routes.map((route) => route.RouteKey).sort()).toEqual(Object.keys(ROUTES).sort());
   });
 
-  it('puts every route behind the Cognito JWT authorizer', () => {
-    for (const route of routes) {
+  it('puts every route behind the Cognito JWT authorizer, except GET /health alone', () => {
+    const open = routes.filter((route) => route.AuthorizationType !== 'JWT');
+
+    expect(PUBLIC_ROUTES).toEqual(['GET /health']);
+    expect(open).toEqual([expect.objectContaining({ RouteKey: 'GET /health', AuthorizationType: 'NONE' })]);
+    expect(open[0]?.AuthorizerId).toBeUndefined();
+    for (const route of routes.filter((candidate) => candidate.RouteKey !== 'GET /health')) {
       expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizer.id } });
     }
   });
 
-  it('requires a scope on every route, so that only access tokens pass (ID tokens carry none)', () => {
-    for (const route of routes) expect(route.AuthorizationScopes).toEqual(['aws.cognito.signin.user.admin']);
+  it('requires a scope on every route but the public ones, so that only access tokens pass (ID tokens carry none)', () => {
+    const guarded = routes.filter((route) => !PUBLIC_ROUTES.includes(route.RouteKey as RouteKey));
+    expect(guarded.length).toBe(Object.keys(ROUTES).length - PUBLIC_ROUTES.length);
+    for (const route of guarded) expect(route.AuthorizationScopes).toEqual(['aws.cognito.signin.user.admin']);
   });
 
   it('requires the scopes configured instead', () => {
     const custom = templateOf({ authorizationScopes: 'files/read,files/write' });
     const customRoutes = Object.values(custom.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
 
-    expect(customRoutes.length).toBeGreaterThan(0);
-    for (const route of customRoutes) expect(route.AuthorizationScopes).toEqual(['files/read', 'files/write']);
+    const guarded = customRoutes.filter((route) => !PUBLIC_ROUTES.includes(route.RouteKey as RouteKey));
+    expect(guarded.length).toBeGreaterThan(0);
+    for (const route of guarded) expect(route.AuthorizationScopes).toEqual(['files/read', 'files/write']);
   });
 
   it('names the pool as issuer in the partition’s own domain, never amazonaws.com', () => {
@@ -36,6 +45,21 @@ describe('the HTTP API', () => {
         'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/', expect.anything()]],
       },
     });
+  });
+
+  it('sends each route to the function the contract names, and no route to the verifier', () => {
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    const functionOf = (route: Record<string, unknown>) => {
+      const [, [, integration]] = (route.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'];
+      const uri = integrations[integration.Ref]?.Properties.IntegrationUri as { 'Fn::GetAtt': [string, string] };
+      return uri['Fn::GetAtt'][0].replace(/^FileService(\w+?)Function[0-9A-F]{8}$/, '$1');
+    };
+
+    expect(Object.fromEntries(routes.map((route) => [route.RouteKey, functionOf(route)]))).toEqual(
+      Object.fromEntries(Object.entries(ROUTES).map(([routeKey, name]) => [routeKey, FUNCTIONS[name].id])),
+    );
+    expect(API_FUNCTION_NAMES).not.toContain('verifier');
+    expect(API_FUNCTION_NAMES.filter((name) => routesOf(name).length === 0)).toEqual([]);
   });
 
   it('accepts only tokens of the user pool’s app client', () => {
@@ -49,13 +73,18 @@ describe('the HTTP API', () => {
     });
   });
 
-  it('allows CORS for the configured origins only, without credentials', () => {
+  it('allows CORS for the configured origins only, with the methods of the routes, without credentials', () => {
     expect(api.properties.CorsConfiguration).toEqual({
       AllowOrigins: ['http://localhost:3000'],
-      AllowMethods: ['GET', 'POST'],
+      AllowMethods: ['POST', 'GET', 'DELETE'],
       AllowHeaders: ['authorization', 'content-type'],
+      ExposeHeaders: ['retry-after'],
       MaxAge: 3600,
     });
+  });
+
+  it('throttles every route, /health too, by the stage’s default route settings alone', () => {
+    expect(stage.properties.RouteSettings).toBeUndefined();
   });
 
   it('throttles the default route', () => {

@@ -55,10 +55,50 @@ describe('the file bucket', () => {
     });
   });
 
-  it('aborts incomplete multipart uploads after one day', () => {
+  it('is versioned, so a delete or an overwrite leaves a version to recover', () => {
+    expect(files.properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+  });
+
+  it('aborts incomplete multipart uploads after one day, and removes deleted versions and rejected objects on the settings’ schedule', () => {
     expect(files.properties.LifecycleConfiguration).toEqual({
-      Rules: [{ Id: 'abort-incomplete-multipart-uploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }],
+      Rules: [
+        { Id: 'abort-incomplete-multipart-uploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
+        { Id: 'expire-noncurrent-versions', NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' },
+        { Id: 'remove-expired-delete-markers', ExpiredObjectDeleteMarker: true, Status: 'Enabled' },
+        { Id: 'expire-rejected-objects', TagFilters: [{ Key: 'status', Value: 'rejected' }], ExpirationInDays: 7, Status: 'Enabled' },
+      ],
     });
+  });
+
+  it('takes the undo window and the rejected objects’ expiry from context, and moves files to Intelligent-Tiering when asked', () => {
+    const custom = resourceOf(
+      synthesize({ undoWindowDays: '3', rejectedObjectExpiryDays: '1', intelligentTieringAfterDays: '45' }).template,
+      'AWS::S3::Bucket',
+      'FileServiceBucketFiles',
+    );
+    const rules = (custom.properties.LifecycleConfiguration as { Rules: { Id: string }[] }).Rules;
+    const byId = Object.fromEntries(rules.map((rule) => [rule.Id, rule]));
+
+    expect(byId['expire-noncurrent-versions']).toMatchObject({ NoncurrentVersionExpiration: { NoncurrentDays: 3 } });
+    expect(byId['expire-rejected-objects']).toMatchObject({ ExpirationInDays: 1 });
+    expect(byId['intelligent-tiering']).toEqual({
+      Id: 'intelligent-tiering',
+      Prefix: 'users/',
+      Transitions: [{ StorageClass: 'INTELLIGENT_TIERING', TransitionInDays: 45 }],
+      Status: 'Enabled',
+    });
+  });
+
+  it.each([
+    ['an undo window of 0 days', { undoWindowDays: '0' }, /undoWindowDays must be from 1 to 3650/],
+    [
+      'a rejected-object expiry that is not a number',
+      { rejectedObjectExpiryDays: 'soon' },
+      /rejectedObjectExpiryDays must be a whole number/,
+    ],
+    ['a negative tiering delay', { intelligentTieringAfterDays: '-1' }, /intelligentTieringAfterDays must be from 0 to 3650/],
+  ])('refuses to synthesize with %s', (_, context, message) => {
+    expect(() => synthesize(context)).toThrow(message);
   });
 
   it('sends server access logs to the log bucket', () => {

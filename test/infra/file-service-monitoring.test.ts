@@ -2,15 +2,20 @@ import { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { FileServiceMonitoringOptions } from '../../lib/construct/file-service-monitoring';
+import { FUNCTION_NAMES, FUNCTIONS } from '../../lib/functions';
 import { resourceOf, synthesize, templateOf } from './synth';
 
 const template = templateOf();
 const service = 'SecureFileService/FileService';
 const apiId = resourceOf(template, 'AWS::ApiGatewayV2::Api', 'FileServiceApiHttpApi').id;
-const functionIds = {
-  Uploads: resourceOf(template, 'AWS::Lambda::Function', 'FileServiceUploadsFunction').id,
-  Downloads: resourceOf(template, 'AWS::Lambda::Function', 'FileServiceDownloadsFunction').id,
-};
+const functionIds = Object.fromEntries(
+  FUNCTION_NAMES.map((name) => FUNCTIONS[name].id).map((id) => [
+    id,
+    resourceOf(template, 'AWS::Lambda::Function', `FileService${id}Function`).id,
+  ]),
+);
+const queueId = resourceOf(template, 'AWS::SQS::Queue', 'FileServiceEventsQueue').id;
+const deadLettersId = resourceOf(template, 'AWS::SQS::Queue', 'FileServiceEventsDeadLetters').id;
 const ALARM = 'AWS::CloudWatch::Alarm';
 const DASHBOARD = 'AWS::CloudWatch::Dashboard';
 
@@ -54,18 +59,17 @@ function graphed(title: string): string[] {
 }
 
 describe('the alarms', () => {
-  it('are exactly these seven', () => {
+  it('are two per function, three on the API and signing, and two on the object-event queues', () => {
     const names = Object.keys(template.findResources(ALARM)).map((id) => id.replace(/^FileServiceMonitoring(.+)[0-9A-F]{8}$/, '$1'));
 
     expect(names.sort()).toEqual(
       [
+        ...Object.keys(functionIds).flatMap((name) => [`${name}Errors`, `${name}Throttles`]),
         'ApiLatencyP99',
         'ApiServerErrorRate',
-        'DownloadsErrors',
-        'DownloadsThrottles',
         'SigningFailures',
-        'UploadsErrors',
-        'UploadsThrottles',
+        'VerificationDeadLetters',
+        'VerificationQueueAge',
       ].sort(),
     );
   });
@@ -131,6 +135,32 @@ describe('the alarms', () => {
     });
   });
 
+  it('fire as soon as one object event is parked in the dead-letter queue', () => {
+    expect(alarm('VerificationDeadLetters')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLettersId, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('fire when the oldest object event has waited 15 minutes for the verifier', () => {
+    expect(alarm('VerificationQueueAge')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 900,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
   it('read the handlers’ metrics under the service name the functions write them with', () => {
     for (const functionId of Object.values(functionIds)) {
       const fn = template.findResources('AWS::Lambda::Function')[functionId];
@@ -158,7 +188,8 @@ describe('the alarms', () => {
     const notifying = withMonitoring({ alarmTopic: pager });
 
     const alarms = Object.values(notifying.findResources(ALARM));
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(Object.keys(template.findResources(ALARM)).length);
+    expect(alarms.length).toBeGreaterThan(0);
     for (const { Properties } of alarms) {
       expect(Properties.AlarmActions).toEqual([pager.topicArn]);
       expect(Properties.OKActions).toEqual([pager.topicArn]);
@@ -229,23 +260,33 @@ describe('the dashboard', () => {
   });
 
   it('graphs each function’s errors, throttles, duration and cold starts', () => {
-    const { Uploads, Downloads } = functionIds;
+    const ids = Object.values(functionIds);
 
-    expect(graphed('Lambda errors and throttles')).toEqual([
-      `AWS/Lambda Errors FunctionName=${Uploads} Sum`,
-      `AWS/Lambda Throttles FunctionName=${Uploads} Sum`,
-      `AWS/Lambda Errors FunctionName=${Downloads} Sum`,
-      `AWS/Lambda Throttles FunctionName=${Downloads} Sum`,
+    expect(ids).toHaveLength(FUNCTION_NAMES.length);
+    expect(graphed('Lambda errors and throttles')).toEqual(
+      ids.flatMap((id) => [`AWS/Lambda Errors FunctionName=${id} Sum`, `AWS/Lambda Throttles FunctionName=${id} Sum`]),
+    );
+    expect(graphed('Lambda duration')).toEqual(
+      ids.flatMap((id) => [`AWS/Lambda Duration FunctionName=${id} p50`, `AWS/Lambda Duration FunctionName=${id} p99`]),
+    );
+    expect(graphed('Lambda cold starts')).toEqual(
+      ids.map((id) => `SecureFileService ColdStart function_name=${id} service=${service} Sum`),
+    );
+  });
+
+  it('graphs verifications by outcome, their latency, and the object-event queues', () => {
+    expect(graphed('Verifications, by outcome')).toEqual([
+      `SecureFileService Verifications outcome=available service=${service} Sum`,
+      `SecureFileService Verifications outcome=rejected service=${service} Sum`,
     ]);
-    expect(graphed('Lambda duration')).toEqual([
-      `AWS/Lambda Duration FunctionName=${Uploads} p50`,
-      `AWS/Lambda Duration FunctionName=${Uploads} p99`,
-      `AWS/Lambda Duration FunctionName=${Downloads} p50`,
-      `AWS/Lambda Duration FunctionName=${Downloads} p99`,
+    expect(graphed('Verification latency (upload to verdict)')).toEqual([
+      `SecureFileService VerificationLatency service=${service} p50`,
+      `SecureFileService VerificationLatency service=${service} p99`,
     ]);
-    expect(graphed('Lambda cold starts')).toEqual([
-      `SecureFileService ColdStart function_name=${Uploads} service=${service} Sum`,
-      `SecureFileService ColdStart function_name=${Downloads} service=${service} Sum`,
+    expect(graphed('Object events: queued, dead letters, oldest')).toEqual([
+      `AWS/SQS ApproximateNumberOfMessagesVisible QueueName=${queueId}.QueueName Maximum`,
+      `AWS/SQS ApproximateNumberOfMessagesVisible QueueName=${deadLettersId}.QueueName Maximum`,
+      `AWS/SQS ApproximateAgeOfOldestMessage QueueName=${queueId}.QueueName Maximum`,
     ]);
   });
 

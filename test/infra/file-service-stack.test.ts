@@ -30,7 +30,7 @@ describe('the stack', () => {
 
   it('outputs what a frontend needs, under the names local mode writes too', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual(
-      ['ApiUrl', 'BucketName', 'CognitoEndpoint', 'Region', 'UserPoolClientId', 'UserPoolId'].sort(),
+      ['ApiUrl', 'BucketName', 'CognitoEndpoint', 'Region', 'TableName', 'UserPoolClientId', 'UserPoolId'].sort(),
     );
   });
 

@@ -5,6 +5,7 @@
  * the snapshot says.
  */
 import { longestUrlTtlSeconds, settingsFromEnvironment } from '../../lambdas/shared/settings';
+import { FUNCTION_NAMES } from '../../lib/functions';
 import { templateOf } from './synth';
 
 type Json = Record<string, unknown>;
@@ -91,7 +92,7 @@ describe.each(Object.entries(CONFIGURATIONS))('the template with %s', (_, contex
       )
       .map((statement) => statement.Condition?.NumericGreaterThan?.['s3:signatureAge']);
 
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(FUNCTION_NAMES.length);
     expect(ageLimits).toEqual([expect.any(Number)]);
     expect(ageLimits[0]).toBeGreaterThanOrEqual(longestTtlMs);
     expect(ageLimits[0]).toBeLessThanOrEqual(ONE_HOUR_MS);
@@ -153,6 +154,36 @@ describe.each(Object.entries(CONFIGURATIONS))('the template with %s', (_, contex
 
     expect(clients.length).toBeGreaterThan(0);
     expect(lifetimesInMinutes.every((minutes) => minutes <= 60)).toBe(true);
+  });
+
+  it('encrypts every queue and refuses every request to it without TLS', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    const queuePolicies = ofType('AWS::SQS::QueuePolicy').map(([, resource]) => resource.Properties ?? {});
+
+    expect(queues.length).toBeGreaterThan(0);
+    for (const [id, queue] of queues) {
+      expect(queue.Properties?.SqsManagedSseEnabled === true || queue.Properties?.KmsMasterKeyId !== undefined).toBe(true);
+      const policy = queuePolicies.find((candidate) => JSON.stringify(candidate.Queues) === JSON.stringify([{ Ref: id }]));
+      expect((policy?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('keeps every table recoverable to any point in time, and protected from deletion while retained', () => {
+    const tables = ofType('AWS::DynamoDB::Table');
+
+    expect(tables.length).toBeGreaterThan(0);
+    for (const [, table] of tables) {
+      expect(table.Properties?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      const retained = (table as { DeletionPolicy?: string }).DeletionPolicy === 'Retain';
+      expect(table.Properties?.DeletionProtectionEnabled).toBe(retained);
+    }
+  });
+
+  it('gives no bucket a notification custom resource, which would overwrite its EventBridge configuration', () => {
+    expect(ofType('Custom::S3BucketNotifications')).toEqual([]);
+    expect(ofType('AWS::S3::Bucket').filter(([, bucket]) => bucket.Properties?.NotificationConfiguration !== undefined).length).toBe(1);
   });
 
   it('attaches no managed policy to any role, so every permission is one of the statements checked here', () => {

@@ -1,6 +1,9 @@
 /**
  * Least privilege, proven: the synthesized policies are evaluated offline by an IAM simulator
- * for every role × action × prefix, and the trust policies for every caller.
+ * for every role × request × prefix × the object's status tag, and the trust policies for every
+ * caller. The simulator passes a context key only to the actions S3 gives it to (as S3 does):
+ * `s3:ExistingObjectTag/status` reaches GetObject and the tagging actions, never PutObject or
+ * DeleteObject; `s3:RequestObjectTagKeys` reaches PutObject and PutObjectTagging.
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { Template } from 'aws-cdk-lib/assertions';
@@ -29,33 +32,60 @@ function resolve(value: unknown, names: Record<string, string>, arns: Record<str
   return value;
 }
 
+/** The roles simulated: the three signing roles (one session per user) and every function's execution role. */
+const ROLE_PREFIXES = {
+  uploader: 'FileServiceUploadsSigningRole',
+  reader: 'FileServiceDownloadsSigningRole',
+  deleter: 'FileServiceDeletesSigningRole',
+  uploadsFunction: 'FileServiceUploadsExecutionRole',
+  downloadsFunction: 'FileServiceDownloadsExecutionRole',
+  deletesFunction: 'FileServiceDeletesExecutionRole',
+  healthFunction: 'FileServiceHealthExecutionRole',
+  verifierFunction: 'FileServiceVerifierExecutionRole',
+} as const;
+type Role = keyof typeof ROLE_PREFIXES;
+const ROLES = Object.keys(ROLE_PREFIXES) as Role[];
+const SIGNING_ROLES: readonly Role[] = ['uploader', 'reader', 'deleter'];
+
 /** The deployed policies of a synthesized template, with concrete ARNs. */
 function deployedPolicies(template: Template) {
   const bucket = resourceOf(template, 'AWS::S3::Bucket', 'FileServiceBucketFiles');
-  const roleIds = {
-    uploader: resourceOf(template, 'AWS::IAM::Role', 'FileServiceUploadsSigningRole').id,
-    reader: resourceOf(template, 'AWS::IAM::Role', 'FileServiceDownloadsSigningRole').id,
-    uploadsFunction: resourceOf(template, 'AWS::IAM::Role', 'FileServiceUploadsExecutionRole').id,
-    downloadsFunction: resourceOf(template, 'AWS::IAM::Role', 'FileServiceDownloadsExecutionRole').id,
+  const table = resourceOf(template, 'AWS::DynamoDB::Table', 'FileServiceTableRecords');
+  const roleIds = Object.fromEntries(ROLES.map((role) => [role, resourceOf(template, 'AWS::IAM::Role', ROLE_PREFIXES[role]).id])) as Record<
+    Role,
+    string
+  >;
+  const arns: Record<string, string> = {
+    [bucket.id]: `arn:aws:s3:::${BUCKET}`,
+    [table.id]: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/records`,
   };
-  const arns: Record<string, string> = { [bucket.id]: `arn:aws:s3:::${BUCKET}` };
   for (const [name, id] of Object.entries(roleIds)) arns[id] = `arn:aws:iam::${ACCOUNT}:role/${name}`;
   const names = { [bucket.id]: BUCKET };
   const roles = template.findResources('AWS::IAM::Role');
-  const inlinePolicy = (id: string) => resolve(roles[id]?.Properties.Policies[0].PolicyDocument, names, arns) as Policy;
+  const attached = Object.values(template.findResources('AWS::IAM::Policy'));
+  // Every statement the role holds: inline in the role (signing roles) and in the policies attached to it (execution roles).
+  const identityPolicy = (id: string): Policy => ({
+    Version: '2012-10-17',
+    Statement: [
+      ...(roles[id]?.Properties.Policies ?? []).flatMap((policy: { PolicyDocument: Policy }) => policy.PolicyDocument.Statement),
+      ...attached
+        .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: id }]))
+        .flatMap((policy) => (policy.Properties.PolicyDocument as Policy).Statement),
+    ].map((statement) => resolve(statement, names, arns)),
+  });
   const trustPolicy = (id: string) => resolve(roles[id]?.Properties.AssumeRolePolicyDocument, names, arns) as Policy;
   const bucketPolicy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
     (policy) => policy.Properties.Bucket.Ref === bucket.id,
   )?.Properties.PolicyDocument;
   return {
-    arns: Object.fromEntries(Object.entries(roleIds).map(([name, id]) => [name, arns[id] ?? ''])) as Record<keyof typeof roleIds, string>,
-    signing: { uploader: inlinePolicy(roleIds.uploader), reader: inlinePolicy(roleIds.reader) },
-    trust: { uploader: trustPolicy(roleIds.uploader), reader: trustPolicy(roleIds.reader) },
+    arns: Object.fromEntries(ROLES.map((role) => [role, arns[roleIds[role]] ?? ''])) as Record<Role, string>,
+    identity: Object.fromEntries(ROLES.map((role) => [role, identityPolicy(roleIds[role])])) as Record<Role, Policy>,
+    trust: Object.fromEntries(SIGNING_ROLES.map((role) => [role, trustPolicy(roleIds[role])])) as Record<Role, Policy>,
     bucketPolicy: resolve(bucketPolicy, names, arns) as Policy,
   };
 }
 
-/** What S3 sees for a presigned request over TLS, signed `ageMs` ago with SigV4. */
+/** What S3 sees for a presigned request over TLS, signed `ageMs` ago with SigV4 by a session of Alice's. */
 function presignedRequestContext(ageMs = 1000, overrides: Record<string, string> = {}) {
   return {
     'aws:PrincipalTag/userId': ALICE,
@@ -68,95 +98,171 @@ function presignedRequestContext(ageMs = 1000, overrides: Record<string, string>
   };
 }
 
+/** What S3 sees for a function's own SDK call: signed in the header, over TLS, by an untagged session. */
+const SDK_REQUEST_CONTEXT = {
+  'aws:SecureTransport': 'true',
+  's3:authType': 'REST-HEADER',
+  's3:signatureversion': 'AWS4-HMAC-SHA256',
+  's3:TlsVersion': '1.3',
+};
+
 async function decide(simulation: Parameters<typeof runSimulation>[0]): Promise<Decision> {
   const result = await runSimulation(simulation, {});
   if (result.resultType === 'error') throw new Error(`simulation failed: ${JSON.stringify(result.errors)}`);
   return result.overallResult;
 }
 
-type Role = 'uploader' | 'reader';
 type Prefix = 'own prefix' | "another user's prefix" | 'outside users/';
 const PREFIXES: Record<Prefix, string> = {
   'own prefix': `users/${ALICE}/`,
   "another user's prefix": `users/${BOB}/`,
   'outside users/': 'public/',
 };
-const ACTIONS = [
-  's3:PutObject',
-  's3:GetObject',
-  's3:DeleteObject',
-  's3:ListBucket',
-  's3:AbortMultipartUpload',
-  's3:ListMultipartUploadParts',
-  's3:PutObjectAcl',
-] as const;
 
-/** A signing role session of Alice's asks S3 to do `action` under `prefix`. */
+/** The object's status tag as it stands when the request arrives (S3 passes it only to the actions that support it). */
+type TagState = 'untagged' | 'available' | 'rejected';
+const TAG_STATES: Record<TagState, Record<string, string>> = {
+  untagged: {},
+  available: { 's3:ExistingObjectTag/status': 'available' },
+  rejected: { 's3:ExistingObjectTag/status': 'rejected' },
+};
+
+/** Each request: its IAM action and what it carries (`+tags`: a PUT with `x-amz-tagging`; tagging: the tag set sent). */
+const SETS_STATUS_AVAILABLE = { 's3:RequestObjectTagKeys': ['status'], 's3:RequestObjectTag/status': 'available' };
+const REQUESTS: Record<string, { action: string; context?: Record<string, string | string[]> }> = {
+  's3:PutObject': { action: 's3:PutObject' },
+  's3:PutObject+tags': { action: 's3:PutObject', context: SETS_STATUS_AVAILABLE },
+  's3:GetObject': { action: 's3:GetObject' },
+  's3:GetObjectVersion': { action: 's3:GetObjectVersion' },
+  's3:DeleteObject': { action: 's3:DeleteObject' },
+  's3:DeleteObjectVersion': { action: 's3:DeleteObjectVersion' },
+  's3:GetObjectTagging': { action: 's3:GetObjectTagging' },
+  's3:PutObjectTagging': { action: 's3:PutObjectTagging', context: SETS_STATUS_AVAILABLE },
+  's3:DeleteObjectTagging': { action: 's3:DeleteObjectTagging' },
+  's3:ListBucket': { action: 's3:ListBucket' },
+  's3:AbortMultipartUpload': { action: 's3:AbortMultipartUpload' },
+  's3:ListMultipartUploadParts': { action: 's3:ListMultipartUploadParts' },
+  's3:PutObjectAcl': { action: 's3:PutObjectAcl' },
+};
+type Request = keyof typeof REQUESTS;
+
+/** `role` (for a signing role, a session of Alice's) makes `request` on an object under `prefix` whose tag is `tag`. */
 async function s3Decision(
   policies: ReturnType<typeof deployedPolicies>,
   role: Role,
-  action: string,
+  request: Request,
   prefix: string,
-  context = presignedRequestContext(),
+  tag: TagState,
+  context: Record<string, string | string[]> = SIGNING_ROLES.includes(role) ? presignedRequestContext() : SDK_REQUEST_CONTEXT,
 ) {
+  const { action, context: carried } = REQUESTS[request] ?? { action: request };
   const listing = action === 's3:ListBucket';
   return decide({
-    identityPolicies: [{ name: role, policy: policies.signing[role] }],
+    identityPolicies: [{ name: role, policy: policies.identity[role] }],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     resourcePolicy: policies.bucketPolicy,
     request: {
-      principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/u-${ALICE}`,
+      principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/${SIGNING_ROLES.includes(role) ? `u-${ALICE}` : 'function'}`,
       action,
       resource: {
         resource: listing ? `arn:aws:s3:::${BUCKET}` : `arn:aws:s3:::${BUCKET}/${prefix}0f8fad5b-d9cb-469f-a165-70867728950e/a.jpg`,
         accountId: ACCOUNT,
       },
-      contextVariables: listing ? { ...context, 's3:prefix': prefix } : context,
+      contextVariables: { ...context, ...TAG_STATES[tag], ...carried, ...(listing && { 's3:prefix': prefix }) },
     },
   });
 }
 
+const EVERY_PREFIX = Object.keys(PREFIXES) as Prefix[];
+const EVERY_TAG_STATE = Object.keys(TAG_STATES) as TagState[];
+
+/** The cells of `role` × `requests` × `prefixes` × `tags`. */
+function cells(role: Role, requests: Request[], prefixes: Prefix[], tags: TagState[] = EVERY_TAG_STATE): string[] {
+  return requests.flatMap((request) => prefixes.flatMap((prefix) => tags.map((tag) => `${role} ${request} ${prefix} ${tag}`)));
+}
+
 /** The table as designed: only these cells are allowed; every other one is denied. */
 const ALLOWED_OWNER_READ = new Set([
-  'uploader s3:PutObject own prefix',
-  'uploader s3:AbortMultipartUpload own prefix',
-  'uploader s3:ListMultipartUploadParts own prefix',
-  // To find the object a completion made when its retry meets 412 or NoSuchUpload.
-  'uploader s3:ListBucket own prefix',
-  'reader s3:GetObject own prefix',
-  'reader s3:ListBucket own prefix',
+  // The uploader writes its own objects (S3 never looks at an existing tag for these), but never with tags.
+  ...cells('uploader', ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], ['own prefix']),
+  // To find the object a completion made when its retry meets 412 or NoSuchUpload: listed, never read.
+  ...cells('uploader', ['s3:ListBucket'], ['own prefix']),
+  // The reader reads its own objects once the verifier has tagged them available, and nothing else.
+  ...cells('reader', ['s3:GetObject'], ['own prefix'], ['available']),
+  // The deleter deletes its own objects, whatever their state: a pending or rejected file may be deleted too.
+  ...cells('deleter', ['s3:DeleteObject'], ['own prefix']),
+  // The verifier reads and tags every user's objects, and only those.
+  ...cells('verifierFunction', ['s3:GetObject', 's3:GetObjectTagging', 's3:PutObjectTagging'], ['own prefix', "another user's prefix"]),
+  // The health check's HeadBucket is authorized as ListBucket on the bucket: it can list, whatever the prefix.
+  ...cells('healthFunction', ['s3:ListBucket'], EVERY_PREFIX),
 ]);
-const ALLOWED_AUTHENTICATED_READ = new Set([...ALLOWED_OWNER_READ, "reader s3:GetObject another user's prefix"]);
+const ALLOWED_AUTHENTICATED_READ = new Set([
+  ...ALLOWED_OWNER_READ,
+  ...cells('reader', ['s3:GetObject'], ["another user's prefix"], ['available']),
+]);
 
 function table(allowed: Set<string>) {
-  return (['uploader', 'reader'] as Role[]).flatMap((role) =>
-    ACTIONS.flatMap((action) =>
-      (Object.keys(PREFIXES) as Prefix[]).map((prefix) => {
-        const cell = `${role} ${action} ${prefix}`;
-        return [role.padEnd(8), action.padEnd(28), prefix.padEnd(22), allowed.has(cell) ? 'Allowed' : 'denied'] as const;
-      }),
+  return ROLES.flatMap((role) =>
+    (Object.keys(REQUESTS) as Request[]).flatMap((request) =>
+      EVERY_PREFIX.flatMap((prefix) =>
+        EVERY_TAG_STATE.map((tag) => {
+          const expected = allowed.has(`${role} ${request} ${prefix} ${tag}`) ? 'Allowed' : 'denied';
+          return [role.padEnd(17), request.padEnd(28), prefix.padEnd(22), tag.padEnd(9), expected] as const;
+        }),
+      ),
     ),
   );
 }
 
-describe('signing roles, read access owner (default)', () => {
+const OWNER_READ_TABLE = table(ALLOWED_OWNER_READ);
+const AUTHENTICATED_READ_TABLE = table(ALLOWED_AUTHENTICATED_READ);
+
+describe(`every role × request × prefix × tag state, read access owner (default): ${OWNER_READ_TABLE.length} cells`, () => {
   const policies = deployedPolicies(templateOf());
 
-  it.each(table(ALLOWED_OWNER_READ))('%s %s %s → %s', async (role, action, prefix, expected) => {
-    const decision = await s3Decision(policies, role.trim() as Role, action.trim(), PREFIXES[prefix.trim() as Prefix]);
+  it.each(OWNER_READ_TABLE)('%s %s %s %s → %s', async (role, request, prefix, tag, expected) => {
+    const decision = await s3Decision(
+      policies,
+      role.trim() as Role,
+      request.trim(),
+      PREFIXES[prefix.trim() as Prefix],
+      tag.trim() as TagState,
+    );
 
     expect(decision === 'Allowed' ? 'Allowed' : 'denied').toBe(expected);
   });
 });
 
-describe('signing roles, read access authenticated', () => {
+describe(`every role × request × prefix × tag state, read access authenticated: ${AUTHENTICATED_READ_TABLE.length} cells`, () => {
   const policies = deployedPolicies(templateOf({ readAccess: 'authenticated' }));
 
-  it.each(table(ALLOWED_AUTHENTICATED_READ))('%s %s %s → %s', async (role, action, prefix, expected) => {
-    const decision = await s3Decision(policies, role.trim() as Role, action.trim(), PREFIXES[prefix.trim() as Prefix]);
+  it.each(AUTHENTICATED_READ_TABLE)('%s %s %s %s → %s', async (role, request, prefix, tag, expected) => {
+    const decision = await s3Decision(
+      policies,
+      role.trim() as Role,
+      request.trim(),
+      PREFIXES[prefix.trim() as Prefix],
+      tag.trim() as TagState,
+    );
 
     expect(decision === 'Allowed' ? 'Allowed' : 'denied').toBe(expected);
+  });
+});
+
+describe('the uploader’s tag denies', () => {
+  const policies = deployedPolicies(templateOf());
+  const own = PREFIXES['own prefix'];
+
+  it.each([
+    ['a PUT with x-amz-tagging', 's3:PutObject+tags'],
+    ['tagging its own object', 's3:PutObjectTagging'],
+  ] as const)('refuse %s explicitly, so no allow added later can lift it', async (_, request) => {
+    expect(await s3Decision(policies, 'uploader', request, own, 'untagged')).toBe('ExplicitlyDenied');
+  });
+
+  it('let a PUT without tags through on the same object', async () => {
+    expect(await s3Decision(policies, 'uploader', 's3:PutObject', own, 'untagged')).toBe('Allowed');
   });
 });
 
@@ -171,7 +277,7 @@ describe('the bucket policy', () => {
     ['a request over TLS 1.1', 'ExplicitlyDenied', presignedRequestContext(1000, { 's3:TlsVersion': '1.1' })],
     ['a request signed with Signature Version 2', 'ExplicitlyDenied', presignedRequestContext(1000, { 's3:signatureversion': 'AWS' })],
   ])('an otherwise allowed read by %s → %s', async (_, expected, context) => {
-    expect(await s3Decision(policies, 'reader', 's3:GetObject', own, context)).toBe(expected);
+    expect(await s3Decision(policies, 'reader', 's3:GetObject', own, 'available', context)).toBe(expected);
   });
 });
 
@@ -202,16 +308,22 @@ describe('trust: who may assume a signing role', () => {
 
   const uploadsFunction = (): string => policies.arns.uploadsFunction;
   const downloadsFunction = (): string => policies.arns.downloadsFunction;
+  const deletesFunction = (): string => policies.arns.deletesFunction;
+  const verifierFunction = (): string => policies.arns.verifierFunction;
 
   it.each([
     ['uploader', 'its own function, with a userId tag', 'Allowed', uploadsFunction, { userId: ALICE }],
     ['uploader', 'its own function, without a tag', 'denied', uploadsFunction, {}],
     ['uploader', 'its own function, with an empty userId tag', 'denied', uploadsFunction, { userId: '' }],
     ['uploader', 'its own function, with an extra tag', 'denied', uploadsFunction, { userId: ALICE, admin: 'true' }],
-    ['uploader', 'the other function', 'denied', downloadsFunction, { userId: ALICE }],
+    ['uploader', 'another function', 'denied', downloadsFunction, { userId: ALICE }],
     ['uploader', 'anyone else in the account', 'denied', (): string => `arn:aws:iam::${ACCOUNT}:role/someone`, { userId: ALICE }],
     ['reader', 'its own function, with a userId tag', 'Allowed', downloadsFunction, { userId: ALICE }],
-    ['reader', 'the other function', 'denied', uploadsFunction, { userId: ALICE }],
+    ['reader', 'another function', 'denied', uploadsFunction, { userId: ALICE }],
+    ['deleter', 'its own function, with a userId tag', 'Allowed', deletesFunction, { userId: ALICE }],
+    ['deleter', 'its own function, without a tag', 'denied', deletesFunction, {}],
+    ['deleter', 'another function', 'denied', downloadsFunction, { userId: ALICE }],
+    ['deleter', 'the verifier, which signs nothing', 'denied', verifierFunction, { userId: ALICE }],
   ] as const)('the %s role, assumed by %s → %s', async (role, _, expected, caller, tags) => {
     for (const action of ['sts:AssumeRole', 'sts:TagSession'] as const) {
       const decision = await assume(role, caller(), action, tags);

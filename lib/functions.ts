@@ -32,6 +32,8 @@ export interface FunctionDefinition {
   readonly entry: string;
   /** Shown in the console. */
   readonly description: string;
+  /** What invokes it: an API route (`ROUTES`), or the object-event queue. */
+  readonly trigger: 'api' | 'queue';
   /** What the role whose per-user sessions sign this function's URLs may do: all its URLs can ever do. */
   readonly signingGrants: readonly SigningGrant[];
 }
@@ -50,6 +52,7 @@ export const FUNCTIONS = {
     id: 'Uploads',
     entry: 'uploads.ts',
     description: 'Signs upload URLs as the UploaderRole',
+    trigger: 'api',
     signingGrants: [
       {
         sid: 'WriteOwnObjects',
@@ -64,12 +67,29 @@ export const FUNCTIONS = {
     id: 'Downloads',
     entry: 'downloads.ts',
     description: 'Signs download URLs and lists files as the ReaderRole',
+    trigger: 'api',
     signingGrants: [
       { sid: 'ReadObjects', actions: ['s3:GetObject'], on: 'readableObjects' },
       { sid: 'ListOwnPrefix', actions: ['s3:ListBucket'], on: 'ownPrefixListing' },
     ],
   },
-} as const satisfies Record<ApiFunctionName, FunctionDefinition>;
+  // RUNTIME's minimal entries (issue 12): INFRA's registry replaces them with their grants and triggers.
+  deletes: {
+    id: 'Deletes',
+    entry: 'deletes.ts',
+    description: "Deletes the caller's files as the DeleterRole",
+    trigger: 'api',
+    signingGrants: [{ sid: 'DeleteOwnObjects', actions: ['s3:DeleteObject'], on: 'ownObjects' }],
+  },
+  health: { id: 'Health', entry: 'health.ts', description: 'Answers GET /health', trigger: 'api', signingGrants: [] },
+  verifier: {
+    id: 'Verifier',
+    entry: 'verifier.ts',
+    description: 'Verifies uploaded bytes and tags objects',
+    trigger: 'queue',
+    signingGrants: [],
+  },
+} as const satisfies Record<ApiFunctionName | 'verifier', FunctionDefinition>;
 
 /** A deployed function's name. */
 export type FunctionName = keyof typeof FUNCTIONS;

@@ -7,6 +7,8 @@ import { handlerSettingsJson, SETTINGS_ENVIRONMENT_VARIABLE, type FileServiceSet
 /** The environment variables a deployed function reads, by what they carry. */
 export const ENVIRONMENT_VARIABLES = {
   bucketName: 'BUCKET_NAME',
+  /** The file table: every function reads or writes records. */
+  tableName: 'TABLE_NAME',
   settings: SETTINGS_ENVIRONMENT_VARIABLE,
   /** The role whose per-user sessions sign this function's URLs: each function has exactly one. */
   signingRoleArn: 'SIGNING_ROLE_ARN',
@@ -14,13 +16,17 @@ export const ENVIRONMENT_VARIABLES = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Only local mode sets it: an S3-compatible emulator addressed path-style. */
   s3Endpoint: 'S3_ENDPOINT',
+  /** Only local mode sets it: dynalite's URL. */
+  dynamoDbEndpoint: 'DYNAMODB_ENDPOINT',
 } as const;
 
 /** What a function's environment is made from. */
 export interface FunctionEnvironmentInput {
   readonly bucketName: string;
+  readonly tableName: string;
   readonly settings: FileServiceSettings;
-  readonly signingRoleArn: string;
+  /** Only functions that sign URLs have a signing role. */
+  readonly signingRoleArn?: string;
   readonly serviceName: string;
 }
 
@@ -28,8 +34,9 @@ export interface FunctionEnvironmentInput {
 export function functionEnvironment(input: FunctionEnvironmentInput): Record<string, string> {
   return {
     [ENVIRONMENT_VARIABLES.bucketName]: input.bucketName,
+    [ENVIRONMENT_VARIABLES.tableName]: input.tableName,
     [ENVIRONMENT_VARIABLES.settings]: handlerSettingsJson(input.settings),
-    [ENVIRONMENT_VARIABLES.signingRoleArn]: input.signingRoleArn,
+    ...(input.signingRoleArn && { [ENVIRONMENT_VARIABLES.signingRoleArn]: input.signingRoleArn }),
     [ENVIRONMENT_VARIABLES.serviceName]: input.serviceName,
   };
 }

@@ -83,7 +83,8 @@ export class SecureFileService extends Construct {
           logRetention,
           removalPolicy,
           environment: (signingRoleArn) =>
-            functionEnvironment({ bucketName: files.bucketName, settings: this.settings, signingRoleArn, serviceName }),
+            // INFRA's file table replaces this placeholder when the two halves of issue 12 merge.
+            functionEnvironment({ bucketName: files.bucketName, tableName: 'file-records', settings: this.settings, signingRoleArn, serviceName }),
           signingStatements: definition.signingGrants.map(
             ({ sid, actions, on }) => new iam.PolicyStatement({ sid, actions: [...actions], ...grantTargets[on].statement }),
           ),
@@ -104,7 +105,7 @@ export class SecureFileService extends Construct {
       integrations: FUNCTION_NAMES.map((name) => ({
         name: FUNCTIONS[name].id,
         function: this.functions[name].function,
-        routeKeys: routesOf(name),
+        routeKeys: name === 'verifier' ? [] : routesOf(name),
       })),
     });
     this.api = fileApi.httpApi;

@@ -10,7 +10,8 @@ module.exports = {
       { tsconfig: { module: 'commonjs', moduleResolution: 'node10', allowJs: true, rootDir: '.', ignoreDeprecations: '6.0' } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|@scure|@noble)/)'],
+  // file-type and its tokenizers too (the verifier's magic-byte detection).
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|@scure|@noble|file-type|strtok3|token-types|@tokenizer|@borewit|uint8array-extras)/)'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   snapshotSerializers: ['<rootDir>/test/infra/asset-hash-serializer.ts'],
 };

@@ -30,6 +30,8 @@ export interface S3EmulatorOptions {
   readonly bucket: string;
   /** The settings its bucket's CORS rule is made from. */
   readonly settings: FileServiceSettings;
+  /** Called with each object event, in S3's notification format (`{Records}`), across restarts. */
+  readonly onObjectEvent?: (notification: { Records?: unknown[] }) => void;
 }
 
 /** Starts the emulator on 127.0.0.1; objects live under `directory` and survive restarts. */
@@ -64,6 +66,7 @@ async function runS3rver(options: S3EmulatorOptions): Promise<S3rver> {
     vhostBuckets: false,
     configureBuckets: [{ name: options.bucket, configs: [corsConfigurationXml(options.settings)] }],
   });
+  if (options.onObjectEvent) server.on('event', options.onObjectEvent);
   await server.run();
   return server;
 }

@@ -49,7 +49,10 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions): P
   });
   const stop = async () => {
     client.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   };
   try {
     const { TableNames = [] } = await client.send(new ListTablesCommand({}));

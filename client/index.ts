@@ -13,7 +13,6 @@ export { signInWithPassword, type CognitoTokens, type PasswordSignIn } from './c
 export type * from '../contract/answers';
 export type { ApiErrorBody, ErrorCode } from '../contract/errors';
 export type {
-  AbortUploadRequest,
   CompleteUploadRequest,
   DownloadRequest,
   ListRequest,

@@ -3,7 +3,7 @@
  * typed client. It reads where everything is from `/outputs.json`, the same shape
  * `cdk deploy --outputs-file` writes.
  */
-import { createFileClient, FileApiError, signInWithPassword, type FileClient, type FileEntry } from '../index';
+import { createFileClient, FileApiError, signInWithPassword, type FileClient, type FileRecord } from '../index';
 
 interface Outputs {
   readonly ApiUrl: string;
@@ -103,21 +103,22 @@ async function main(): Promise<void> {
 
 async function refresh(client: FileClient): Promise<void> {
   const list = element<HTMLTableSectionElement>('file-list');
-  const files: FileEntry[] = [];
+  const files: FileRecord[] = [];
   let cursor: string | undefined;
   do {
     const page = await client.list({ cursor, limit: 1000 });
     files.push(...page.files);
     cursor = page.nextCursor;
   } while (cursor);
-  files.sort((a, b) => (b.lastModified ?? '').localeCompare(a.lastModified ?? ''));
   list.replaceChildren(...files.map((file) => row(client, file)));
 }
 
-function row(client: FileClient, file: FileEntry): HTMLTableRowElement {
+function row(client: FileClient, file: FileRecord): HTMLTableRowElement {
   const tr = document.createElement('tr');
   tr.dataset.key = file.key;
-  const cells = [file.name, formatSize(file.size), file.lastModified ? new Date(file.lastModified).toLocaleString() : ''];
+  tr.dataset.id = file.id;
+  tr.dataset.status = file.status;
+  const cells = [file.name, formatSize(file.size), new Date(file.createdAt).toLocaleString(), file.status];
   for (const text of cells) {
     const td = document.createElement('td');
     td.textContent = text;
@@ -129,7 +130,7 @@ function row(client: FileClient, file: FileEntry): HTMLTableRowElement {
   open.addEventListener('click', () => show(client, file).catch((error) => say(`Open failed: ${describe(error)}`, true)));
   download.addEventListener('click', () =>
     client
-      .getDownloadUrl(file.key, { disposition: 'attachment' })
+      .getDownloadUrl(file.id, { disposition: 'attachment' })
       .then(({ url }) => location.assign(url))
       .catch((error) => say(`Download failed: ${describe(error)}`, true)),
   );
@@ -139,8 +140,8 @@ function row(client: FileClient, file: FileEntry): HTMLTableRowElement {
 }
 
 /** Images, video and audio play inline from their presigned GET (video seeks with Range requests). */
-async function show(client: FileClient, file: FileEntry): Promise<void> {
-  const { url, contentType } = await client.getDownloadUrl(file.key, { disposition: 'inline' });
+async function show(client: FileClient, file: FileRecord): Promise<void> {
+  const { url, contentType } = await client.getDownloadUrl(file.id, { disposition: 'inline' });
   const viewer = element<HTMLDivElement>('viewer');
   const kind = contentType.split('/')[0];
   if (kind === 'image') {

@@ -27,7 +27,7 @@ async function issueUpload(filename: string, contentType: string, size: number, 
 /** Uploads bytes with a fresh URL and waits until the verifier has seen every event. */
 async function uploadAndVerify(filename: string, contentType: string, bytes: Buffer, user: 'alice' | 'bob' = 'alice') {
   const plan = await issueUpload(filename, contentType, bytes.length, user);
-  const put = await fetch(plan.url, { method: 'PUT', headers: plan.headers, body: bytes });
+  const put = await fetch(plan.url, { method: 'PUT', headers: plan.headers, body: new Uint8Array(bytes) });
   expect(put.status).toBe(200);
   await local.stack.events.idle();
   return plan.id;
@@ -56,7 +56,7 @@ describe('a file record', () => {
   it('becomes available once PNG bytes declared as image/png are verified, and downloads as uploaded', async () => {
     const plan = await issueUpload('photo.png', 'image/png', PNG_BYTES.length);
     const uploaded = Date.now();
-    await fetch(plan.url, { method: 'PUT', headers: plan.headers, body: PNG_BYTES });
+    await fetch(plan.url, { method: 'PUT', headers: plan.headers, body: new Uint8Array(PNG_BYTES) });
     let record = (await recordOf(plan.id)).body as { status: string; verifiedAt?: string };
     while (record.status === 'pending') {
       await local.stack.events.idle();
@@ -100,7 +100,7 @@ describe('a file record', () => {
 
     // The length sent with the body: the signed one is another, so S3 refuses the signature.
     const headers = { ...plan.headers, 'content-length': String(body.length) };
-    const put = await fetch(plan.url, { method: 'PUT', headers, body }).then(
+    const put = await fetch(plan.url, { method: 'PUT', headers, body: new Uint8Array(body) }).then(
       (response) => response.status,
       () => 'refused',
     );

@@ -11,7 +11,9 @@ module.exports = {
     ],
   },
   // file-type and its tokenizers too (the verifier's magic-byte detection).
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|@scure|@noble|file-type|strtok3|token-types|@tokenizer|@borewit|uint8array-extras)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@middy|@scure|@noble|file-type|strtok3|token-types|@tokenizer|@borewit|uint8array-extras)/)',
+  ],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   snapshotSerializers: ['<rootDir>/test/infra/asset-hash-serializer.ts'],
 };

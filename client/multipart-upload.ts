@@ -49,13 +49,10 @@ export async function uploadInParts(context: MultipartContext): Promise<Complete
   try {
     await Promise.all(Array.from({ length: Math.min(context.concurrency, plan.partCount) }, worker));
     const parts = [...etags].map(([partNumber, etag]) => ({ partNumber, etag })).sort((a, b) => a.partNumber - b.partNumber);
-    return await withRetries(
-      () => context.call<CompletedUpload>('POST', `/uploads/${plan.id}/complete`, { parts }, signal),
-      {
-        retries: context.retries,
-        signal,
-      },
-    );
+    return await withRetries(() => context.call<CompletedUpload>('POST', `/uploads/${plan.id}/complete`, { parts }, signal), {
+      retries: context.retries,
+      signal,
+    });
   } catch (error) {
     queue.length = 0;
     // Best effort, and not with the cancelled signal: the parts sent so far must not linger (lifecycle would, after a day).
@@ -133,10 +130,10 @@ class PartUrlCache {
         if (!this.pending.has(next)) partNumbers.push(next);
       }
     }
-    const request = withRetries(
-      () => this.context.call<PartUrls>('POST', `/uploads/${plan.id}/parts`, { partNumbers }, signal),
-      { retries: this.context.retries, signal },
-    ).then((answer) => this.add(answer.parts, answer.expiresAt));
+    const request = withRetries(() => this.context.call<PartUrls>('POST', `/uploads/${plan.id}/parts`, { partNumbers }, signal), {
+      retries: this.context.retries,
+      signal,
+    }).then((answer) => this.add(answer.parts, answer.expiresAt));
     const settled = request.finally(() => {
       for (const number of partNumbers) this.pending.delete(number);
     });

@@ -72,7 +72,14 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
   );
   const expires = new Date(expiresAt).toISOString();
   urlIssued(caller, { operation: 'download', key: record.key, expiresAt: expires, details: { fileId: record.id } });
-  const answer: DownloadUrl = { id: record.id, url, expiresAt: expires, size: record.size, contentType: record.contentType, name: record.name };
+  const answer: DownloadUrl = {
+    id: record.id,
+    url,
+    expiresAt: expires,
+    size: record.size,
+    contentType: record.contentType,
+    name: record.name,
+  };
   return { status: 200, body: answer };
 }
 

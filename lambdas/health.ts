@@ -38,7 +38,8 @@ export function createHealthHandler(dependencies: HealthDependencies) {
   const check = async (): Promise<HealthStatus['status']> => {
     const results = await Promise.allSettled([dependencies.checkTable(), dependencies.checkBucket()]);
     const failed = results.flatMap((result, index) => (result.status === 'rejected' ? [{ index, reason: result.reason as unknown }] : []));
-    for (const { index, reason } of failed) log('WARN', 'health check failed', { dependency: index === 0 ? 'table' : 'bucket', ...describeError(reason) });
+    for (const { index, reason } of failed)
+      log('WARN', 'health check failed', { dependency: index === 0 ? 'table' : 'bucket', ...describeError(reason) });
     return failed.length === 0 ? 'ok' : 'degraded';
   };
 

@@ -47,7 +47,9 @@ export function createVerifierHandler(dependencies: VerifierDependencies) {
     .use(logMetrics(metrics))
     .handler(async (event) => {
       const outcomes = await Promise.all(event.Records.map((message) => handleMessage(dependencies, message)));
-      return { batchItemFailures: outcomes.flatMap((failed, index) => (failed ? [{ itemIdentifier: event.Records[index]?.messageId ?? '' }] : [])) };
+      return {
+        batchItemFailures: outcomes.flatMap((failed, index) => (failed ? [{ itemIdentifier: event.Records[index]?.messageId ?? '' }] : [])),
+      };
     });
   return (event: SQSEvent, context: Context) =>
     withRequestLogContext({ requestId: context.awsRequestId, function: 'verifier' }, () => handler(event, context));
@@ -67,7 +69,11 @@ async function handleMessage(deps: VerifierDependencies, message: SQSRecord): Pr
     else await objectCreated(deps, event, object.fileId);
     return false;
   } catch (error) {
-    log('ERROR', 'verification failed; the message will be retried', { messageId: message.messageId, fileId: object.fileId, ...describeError(error) });
+    log('ERROR', 'verification failed; the message will be retried', {
+      messageId: message.messageId,
+      fileId: object.fileId,
+      ...describeError(error),
+    });
     return true;
   }
 }
@@ -84,7 +90,12 @@ async function objectCreated(deps: VerifierDependencies, event: ObjectEvent, fil
     log('WARN', 'object without a record tagged rejected', { fileId });
     return;
   }
-  const verdict = await verifyContent({ head: read.head, storedSize: read.size, declaredSize: record.size, declaredType: record.contentType });
+  const verdict = await verifyContent({
+    head: read.head,
+    storedSize: read.size,
+    declaredSize: record.size,
+    declaredType: record.contentType,
+  });
   if (!(await deps.objects.tag(key, verdict.status === 'available' ? STATUS_TAG.available : STATUS_TAG.rejected))) return;
   const now = deps.now?.() ?? new Date();
   const decided = await deps.records.recordVerdict(fileId, {

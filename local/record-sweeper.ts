@@ -53,7 +53,9 @@ export function startRecordSweeper(options: {
 }): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = running.then(() => sweepExpiredRecords(options.client, options.tableName, options.now?.() ?? new Date())).catch(() => undefined);
+    running = running
+      .then(() => sweepExpiredRecords(options.client, options.tableName, options.now?.() ?? new Date()))
+      .catch(() => undefined);
   }, options.intervalMs);
   timer.unref();
   return {

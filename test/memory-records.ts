@@ -22,7 +22,9 @@ export function memoryRecords(): FileRecords & { readonly records: Map<string, S
     },
     async list(sub, options) {
       const own = [...records.values()]
-        .filter((record) => record.owner === sub && record.storedStatus !== 'deleted' && (!options.status || record.status === options.status))
+        .filter(
+          (record) => record.owner === sub && record.storedStatus !== 'deleted' && (!options.status || record.status === options.status),
+        )
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
       return { records: own.slice(0, options.limit) };
     },

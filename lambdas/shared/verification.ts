@@ -50,7 +50,9 @@ const ACCEPTED_DETECTIONS: Readonly<Record<string, readonly string[]>> = {
 export async function verifyContent(facts: ContentFacts): Promise<ContentVerdict> {
   if (facts.storedSize !== facts.declaredSize) return { status: 'rejected', reason: 'SIZE_MISMATCH' };
   if (isTextType(facts.declaredType)) {
-    return isUtf8Text(facts.head, facts.head.length < facts.storedSize) ? { status: 'available' } : { status: 'rejected', reason: 'NOT_TEXT' };
+    return isUtf8Text(facts.head, facts.head.length < facts.storedSize)
+      ? { status: 'available' }
+      : { status: 'rejected', reason: 'NOT_TEXT' };
   }
   const detected = await fileTypeFromBuffer(facts.head);
   const accepted = [facts.declaredType, ...(ACCEPTED_DETECTIONS[facts.declaredType] ?? [])];

@@ -84,7 +84,13 @@ export class SecureFileService extends Construct {
           removalPolicy,
           environment: (signingRoleArn) =>
             // INFRA's file table replaces this placeholder when the two halves of issue 12 merge.
-            functionEnvironment({ bucketName: files.bucketName, tableName: 'file-records', settings: this.settings, signingRoleArn, serviceName }),
+            functionEnvironment({
+              bucketName: files.bucketName,
+              tableName: 'file-records',
+              settings: this.settings,
+              signingRoleArn,
+              serviceName,
+            }),
           signingStatements: definition.signingGrants.map(
             ({ sid, actions, on }) => new iam.PolicyStatement({ sid, actions: [...actions], ...grantTargets[on].statement }),
           ),

@@ -147,7 +147,10 @@ describe('a file record', () => {
     expect((await local.api('DELETE', `/files/${id}`)).status).toBe(204);
     await local.stack.events.idle();
     const events = local.stack.publishedEvents.filter((body) => body.includes(id));
-    expect(events.map((body) => (JSON.parse(body) as { 'detail-type': string })['detail-type'])).toEqual(['Object Created', 'Object Deleted']);
+    expect(events.map((body) => (JSON.parse(body) as { 'detail-type': string })['detail-type'])).toEqual([
+      'Object Created',
+      'Object Deleted',
+    ]);
 
     for (const body of [...events].reverse()) local.stack.events.send(body);
     await local.stack.events.idle();

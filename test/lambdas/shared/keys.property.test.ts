@@ -165,13 +165,11 @@ describe('object keys, for any user and any original name', () => {
 
 describe('parseObjectKey, for any string an S3 event may carry as a key', () => {
   /** One of our keys with a hostile fragment spliced in somewhere: most land close to the grammar. */
-  const nearKey = fc
-    .tuple(sub, extension, fc.oneof(FRAGMENT, CONTROL, BIDI, anyText), fc.nat())
-    .map(([owner, ext, fragment, at]) => {
-      const key = objectKeyOf(owner, newFileId(), `photo.${ext}`);
-      const position = at % (key.length + 1);
-      return key.slice(0, position) + fragment + key.slice(position);
-    });
+  const nearKey = fc.tuple(sub, extension, fc.oneof(FRAGMENT, CONTROL, BIDI, anyText), fc.nat()).map(([owner, ext, fragment, at]) => {
+    const key = objectKeyOf(owner, newFileId(), `photo.${ext}`);
+    const position = at % (key.length + 1);
+    return key.slice(0, position) + fragment + key.slice(position);
+  });
 
   it('refuses it, or parses it to an owner and a file id that are in the grammar, with no traversal or control characters', () => {
     let accepted = 0;

@@ -137,9 +137,10 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     stoppers.push(() => sweeper.stop());
 
     // Events are queued from the first object on; the verifier is attached once imported.
-    let verifier: QueueHandler | undefined;
+    const attached: { verifier?: QueueHandler } = {};
     const events = startLocalQueue({
-      handler: (event, context) => (verifier ? verifier(event, context) : Promise.reject(new Error('verifier not started'))),
+      handler: (event, context) =>
+        attached.verifier ? attached.verifier(event, context) : Promise.reject(new Error('verifier not started')),
       context: () => lambdaContext('verifier'),
       queueArn: `arn:aws:sqs:${REGION}:000000000000:local-object-events`,
       region: REGION,
@@ -187,7 +188,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
         serviceName: `${STACK_NAME}/local`,
       }),
     );
-    verifier = handlers.verifier as QueueHandler;
+    attached.verifier = handlers.verifier as QueueHandler;
     const routes = Object.fromEntries(
       (Object.keys(ROUTES) as RouteKey[]).map((routeKey): [RouteKey, LocalRoute] => [
         routeKey,

@@ -5,7 +5,6 @@
  */
 import fc from 'fast-check';
 import { encodeRfc5987 } from '../../../lambdas/shared/content-disposition';
-import { ApiError } from '../../../lambdas/shared/errors';
 import {
   checkedFileName,
   MAX_FILENAME_LENGTH,
@@ -83,16 +82,6 @@ const extension = fc.constantFrom(...new Set(Object.values(DEFAULT_CONTENT_TYPES
 /** A `sub` the authorizer lets through (`assertUsableSub`): Cognito's are UUIDs, but any such token is allowed. */
 const sub = fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/);
 
-/** The error code `run` throws, or `undefined` when it returns. */
-function errorCodeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    if (error instanceof ApiError) return error.code;
-    throw error;
-  }
-}
 
 describe('safeFileName, for any original name and any allowed extension', () => {
   it('answers a name in the safe grammar that ends in the lower-case extension, within the byte limit', () => {

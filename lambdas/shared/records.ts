@@ -162,7 +162,8 @@ export function fileRecords(client: DynamoDBClient, tableName: string): FileReco
         IndexName: TABLE_INDEXES.byOwner.name,
         KeyConditionExpression: '#owner = :owner',
         ScanIndexForward: false,
-        Limit: options.limit,
+        // One more than asked: a full page then says for sure whether another follows.
+        Limit: options.limit + 1,
         ExpressionAttributeNames: { '#owner': TABLE_INDEXES.byOwner.partitionKey, ...(options.status && { '#status': 'status' }) },
         ExpressionAttributeValues: { ':owner': { S: ownerPartition(sub) }, ...(options.status && { ':status': { S: options.status } }) },
         // A filter reads the page, then drops what does not match: a page may hold fewer than `limit`.
@@ -170,9 +171,11 @@ export function fileRecords(client: DynamoDBClient, tableName: string): FileReco
         ...(options.cursor && { ExclusiveStartKey: startKeyOf(options.cursor, sub) }),
       });
       const answer = await send(() => client.send(command));
-      const records = (answer.Items ?? []).map(unmarshalRecord);
-      const last = answer.LastEvaluatedKey?.[TABLE_INDEXES.byOwner.sortKey]?.S;
-      return { records, ...(last && { nextCursor: Buffer.from(last, 'utf8').toString('base64url') }) };
+      const items = answer.Items ?? [];
+      const page = items.slice(0, options.limit);
+      const more = items.length > options.limit;
+      const last = more ? page.at(-1)?.[TABLE_INDEXES.byOwner.sortKey]?.S : answer.LastEvaluatedKey?.[TABLE_INDEXES.byOwner.sortKey]?.S;
+      return { records: page.map(unmarshalRecord), ...(last && { nextCursor: Buffer.from(last, 'utf8').toString('base64url') }) };
     },
 
     async extendExpiry(id, sub, urlExpiresAt) {

@@ -48,7 +48,12 @@ describe('file records', () => {
     const record = aNewRecord({ uploadId: 'upload-1', checksumSha256: 'sum' });
     await records.createPending(record);
 
-    expect(await records.own(record.id, ALICE)).toMatchObject({ id: record.id, status: 'pending', uploadId: 'upload-1', checksumSha256: 'sum' });
+    expect(await records.own(record.id, ALICE)).toMatchObject({
+      id: record.id,
+      status: 'pending',
+      uploadId: 'upload-1',
+      checksumSha256: 'sum',
+    });
     expect(await records.own(record.id, BOB)).toBeUndefined();
   });
 
@@ -57,7 +62,12 @@ describe('file records', () => {
     await records.createPending(record);
 
     const first = await records.recordVerdict(record.id, verdict('0A'));
-    const second = await records.recordVerdict(record.id, { status: 'rejected', rejectedReason: 'TYPE_MISMATCH', verifiedAt: 'later', sequencer: '0B' });
+    const second = await records.recordVerdict(record.id, {
+      status: 'rejected',
+      rejectedReason: 'TYPE_MISMATCH',
+      verifiedAt: 'later',
+      sequencer: '0B',
+    });
 
     expect([first, second]).toEqual([true, false]);
     expect(await records.get(record.id)).toMatchObject({ status: 'available', verifiedAt: '2026-11-23T10:11:00.000Z' });

@@ -89,7 +89,14 @@ async function main(): Promise<void> {
           percent.textContent = `${share} %`;
         },
       });
-      say(`Uploaded ${file.name} (${formatSize(uploaded.size)}).`);
+      say(`Verifying ${file.name}…`);
+      const verified = await untilVerified(client, uploaded);
+      say(
+        verified.status === 'available'
+          ? `Uploaded ${file.name} (${formatSize(verified.size)}).`
+          : `Upload failed: the service ${verified.status === 'rejected' ? `rejected the file (${verified.rejectedReason})` : 'has not verified the file yet'}.`,
+        verified.status !== 'available',
+      );
       await refresh(client);
     } catch (error) {
       say(`Upload failed: ${describe(error)}`, true);
@@ -99,6 +106,16 @@ async function main(): Promise<void> {
       uploadButton.disabled = false;
     }
   });
+}
+
+/** Asks for the record until the service has read the bytes, for at most about half a minute. */
+async function untilVerified(client: FileClient, file: FileRecord): Promise<FileRecord> {
+  let record = file;
+  for (let attempt = 0; record.status === 'pending' && attempt < 60; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 250 + attempt * 50));
+    record = await client.get(file.id);
+  }
+  return record;
 }
 
 async function refresh(client: FileClient): Promise<void> {

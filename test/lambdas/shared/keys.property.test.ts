@@ -82,7 +82,6 @@ const extension = fc.constantFrom(...new Set(Object.values(DEFAULT_CONTENT_TYPES
 /** A `sub` the authorizer lets through (`assertUsableSub`): Cognito's are UUIDs, but any such token is allowed. */
 const sub = fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/);
 
-
 describe('safeFileName, for any original name and any allowed extension', () => {
   it('answers a name in the safe grammar that ends in the lower-case extension, within the byte limit', () => {
     fc.assert(

@@ -12,6 +12,10 @@ import { functionEnvironment } from '../../lambdas/shared/environment';
 import { SESSION_TAG_KEY, USERS_PREFIX } from '../../lambdas/shared/keys';
 import { resolveSettings, type FileServiceSettings, type FileServiceSettingsInput } from '../../lambdas/shared/settings';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionName, type GrantTarget } from '../functions';
+
+// RUNTIME's stop-gap until INFRA's half of issue 12 merges: only the functions with a signing role are built here
+// (health and the verifier need the table, the queue and their own grants, which INFRA's construct adds).
+const SIGNING_FUNCTION_NAMES = FUNCTION_NAMES.filter((name) => FUNCTIONS[name].signingGrants.length > 0);
 import { FileApi } from './file-api';
 import { FileBucket } from './file-bucket';
 import { FileServiceMonitoring, type FileServiceMonitoringOptions } from './file-service-monitoring';
@@ -75,7 +79,7 @@ export class SecureFileService extends Construct {
     const grantTargets = signingGrantTargets(files, this.settings);
 
     this.functions = Object.fromEntries(
-      FUNCTION_NAMES.map((name) => {
+      SIGNING_FUNCTION_NAMES.map((name) => {
         const definition = FUNCTIONS[name];
         const signer = new SigningFunction(this, definition.id, {
           entry: path.join(__dirname, '../../lambdas', definition.entry),
@@ -108,10 +112,10 @@ export class SecureFileService extends Construct {
       settings: this.settings,
       logRetention,
       removalPolicy,
-      integrations: FUNCTION_NAMES.map((name) => ({
+      integrations: SIGNING_FUNCTION_NAMES.map((name) => ({
         name: FUNCTIONS[name].id,
         function: this.functions[name].function,
-        routeKeys: name === 'verifier' ? [] : routesOf(name),
+        routeKeys: routesOf(name as Exclude<FunctionName, 'verifier'>),
       })),
     });
     this.api = fileApi.httpApi;
@@ -121,7 +125,7 @@ export class SecureFileService extends Construct {
       ...props.monitoring,
       serviceName,
       functions: Object.fromEntries(
-        FUNCTION_NAMES.map((name): [string, lambda.IFunction] => [FUNCTIONS[name].id, this.functions[name].function]),
+        SIGNING_FUNCTION_NAMES.map((name): [string, lambda.IFunction] => [FUNCTIONS[name].id, this.functions[name].function]),
       ),
       api: this.api,
     });

@@ -15,7 +15,10 @@ module.exports = {
       { tsconfig: { target: 'ES2022', module: 'commonjs', isolatedModules: true, allowJs: true, esModuleInterop: true, rootDir: '.' } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|@scure|@noble)/)'],
+  // file-type and its tokenizers too (the verifier's magic-byte detection).
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@middy|@scure|@noble|file-type|strtok3|token-types|@tokenizer|@borewit|uint8array-extras)/)',
+  ],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',

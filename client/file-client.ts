@@ -3,7 +3,7 @@
  * and moves the bytes to and from S3 itself, sending exactly the headers the URL was signed
  * with.
  */
-import type { DownloadUrl, FileListPage, UploadPlan } from '../contract/answers';
+import type { DownloadUrl, FileListPage, FileRecord, UploadPlan } from '../contract/answers';
 import type { DownloadRequest, ListRequest, UploadRequest } from '../contract/requests';
 import { apiError, FileApiError, isExpiredUrl } from './errors';
 import { uploadInParts } from './multipart-upload';
@@ -56,17 +56,18 @@ export interface UploadOptions {
   readonly retries?: number;
 }
 
-/** A finished upload. */
-export interface UploadedFile {
-  readonly key: string;
-  readonly size: number;
-}
+/** A finished upload: the file's record, `pending` until the service has verified its bytes. */
+export type UploadedFile = FileRecord;
 
 /** The file API, typed. */
 export interface FileClient {
   upload(file: Blob | Uint8Array, options?: UploadOptions): Promise<UploadedFile>;
-  getDownloadUrl(key: string, options?: Omit<DownloadRequest, 'key'>): Promise<DownloadUrl>;
+  /** The record of one of the caller's files (its `status` tells whether it may be downloaded yet). */
+  get(id: string): Promise<FileRecord>;
+  getDownloadUrl(id: string, options?: Omit<DownloadRequest, 'id'>): Promise<DownloadUrl>;
   list(options?: ListRequest): Promise<FileListPage>;
+  /** Deletes one of the caller's files. */
+  remove(id: string): Promise<void>;
 }
 
 /** Creates a client for one API. */
@@ -76,7 +77,9 @@ export function createFileClient(options: FileClientOptions): FileClient {
   const defaultRetries = options.retries ?? 3;
   const now = options.now ?? (() => Date.now());
 
-  async function send(method: 'GET' | 'POST', path: string, token: string, body: unknown, signal?: AbortSignal): Promise<Response> {
+  type Method = 'GET' | 'POST' | 'DELETE';
+
+  async function send(method: Method, path: string, token: string, body: unknown, signal?: AbortSignal): Promise<Response> {
     try {
       return await http(`${apiUrl}${path}`, {
         method,
@@ -89,7 +92,7 @@ export function createFileClient(options: FileClientOptions): FileClient {
     }
   }
 
-  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  async function call<T>(method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     let response: Response;
     try {
       response = await send(method, path, await options.getToken({ forceRefresh: false }), body, signal);
@@ -120,11 +123,11 @@ export function createFileClient(options: FileClientOptions): FileClient {
       const askPlan = () => withRetries(() => call<UploadPlan>('POST', '/uploads', request, signal), { retries, signal });
 
       let plan = await askPlan();
-      if ('uploadId' in plan) {
+      if ('parts' in plan) {
         const completed = await uploadInParts({
           file,
-          plan,
-          call: (path, body, callSignal) => call('POST', path, body, callSignal),
+          plan: plan,
+          call: (method, path, body, callSignal) => call(method, path, body, callSignal),
           onProgress: report,
           concurrency: uploadOptions.concurrency ?? 4,
           retries,
@@ -147,7 +150,8 @@ export function createFileClient(options: FileClientOptions): FileClient {
         try {
           await withRetries(() => putBytes(url, file, { headers, onProgress: report, signal, fetch: options.fetch }), { retries, signal });
           report(request.size);
-          return { key: plan.key, size: request.size };
+          const { id } = plan;
+          return await withRetries(() => call<FileRecord>('GET', `/files/${id}`, undefined, signal), { retries, signal });
         } catch (error) {
           // An expired single-PUT URL cannot be re-signed for its key: ask for a fresh upload.
           if (!isExpiredUrl(error, expires, now()) || resigned >= 1) throw error;
@@ -156,14 +160,23 @@ export function createFileClient(options: FileClientOptions): FileClient {
       }
     },
 
-    getDownloadUrl(key, downloadOptions = {}) {
-      return withRetries(() => call<DownloadUrl>('POST', '/downloads', { key, ...downloadOptions }), { retries: defaultRetries });
+    get(id) {
+      return withRetries(() => call<FileRecord>('GET', `/files/${encodeURIComponent(id)}`), { retries: defaultRetries });
+    },
+
+    getDownloadUrl(id, downloadOptions = {}) {
+      return withRetries(() => call<DownloadUrl>('POST', '/downloads', { id, ...downloadOptions }), { retries: defaultRetries });
+    },
+
+    remove(id) {
+      return withRetries(() => call<void>('DELETE', `/files/${encodeURIComponent(id)}`), { retries: defaultRetries });
     },
 
     list(listOptions = {}) {
       const query = new URLSearchParams();
       if (listOptions.cursor) query.set('cursor', listOptions.cursor);
       if (listOptions.limit !== undefined) query.set('limit', String(listOptions.limit));
+      if (listOptions.status) query.set('status', listOptions.status);
       return withRetries(() => call<FileListPage>('GET', `/files${query.size > 0 ? `?${query}` : ''}`), { retries: defaultRetries });
     },
   };

@@ -14,7 +14,7 @@ export interface MultipartContext {
   readonly file: Blob | Uint8Array;
   readonly plan: MultipartUpload;
   /** Calls the API (bearer token, errors as `FileApiError`). */
-  readonly call: <T>(path: string, body: unknown, signal?: AbortSignal) => Promise<T>;
+  readonly call: <T>(method: 'POST' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal) => Promise<T>;
   /** Total bytes sent so far, across parts. */
   readonly onProgress: (loaded: number) => void;
   readonly concurrency: number;
@@ -28,7 +28,7 @@ export interface MultipartContext {
 /** A URL this close to expiry is re-signed before use rather than failing mid-part. */
 const EXPIRY_MARGIN_MS = 30_000;
 
-/** Sends every part, completes the upload and answers its key and size. */
+/** Sends every part, completes the upload and answers the file's record. */
 export async function uploadInParts(context: MultipartContext): Promise<CompletedUpload> {
   const { plan, signal } = context;
   const urls = new PartUrlCache(context);
@@ -51,17 +51,14 @@ export async function uploadInParts(context: MultipartContext): Promise<Complete
   try {
     await Promise.all(Array.from({ length: Math.min(context.concurrency, plan.partCount) }, worker));
     const parts = [...etags].map(([partNumber, etag]) => ({ partNumber, etag })).sort((a, b) => a.partNumber - b.partNumber);
-    return await withRetries(
-      () => context.call<CompletedUpload>('/uploads/complete', { key: plan.key, uploadId: plan.uploadId, parts }, signal),
-      {
-        retries: context.retries,
-        signal,
-      },
-    );
+    return await withRetries(() => context.call<CompletedUpload>('POST', `/uploads/${plan.id}/complete`, { parts }, signal), {
+      retries: context.retries,
+      signal,
+    });
   } catch (error) {
     queue.length = 0;
     // Best effort, and not with the cancelled signal: the parts sent so far must not linger (lifecycle would, after a day).
-    await context.call('/uploads/abort', { key: plan.key, uploadId: plan.uploadId }).catch(() => undefined);
+    await context.call('DELETE', `/uploads/${plan.id}`).catch(() => undefined);
     throw error;
   }
 }
@@ -141,10 +138,10 @@ class PartUrlCache {
         if (!this.pending.has(next)) partNumbers.push(next);
       }
     }
-    const request = withRetries(
-      () => this.context.call<PartUrls>('/uploads/parts', { key: plan.key, uploadId: plan.uploadId, partNumbers }, signal),
-      { retries: this.context.retries, signal },
-    ).then((answer) => this.add(answer.parts, answer.expiresAt));
+    const request = withRetries(() => this.context.call<PartUrls>('POST', `/uploads/${plan.id}/parts`, { partNumbers }, signal), {
+      retries: this.context.retries,
+      signal,
+    }).then((answer) => this.add(answer.parts, answer.expiresAt));
     const settled = request.finally(() => {
       for (const number of partNumbers) this.pending.delete(number);
     });

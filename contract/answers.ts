@@ -3,9 +3,41 @@
  * reads them, so the two cannot drift.
  */
 
+/**
+ * Where a file is in its life: `pending` from the moment its upload URL is issued until the
+ * verifier has read its bytes; then `available` (downloadable) or `rejected` (the bytes are not
+ * what was declared; never downloadable). A deleted file is gone from every answer.
+ */
+export type FileStatus = 'pending' | 'available' | 'rejected';
+
+/** Why the verifier rejected a file: a short, stable code. */
+export type RejectedReason = 'TYPE_MISMATCH' | 'SIZE_MISMATCH' | 'NOT_TEXT' | 'UNREADABLE';
+
+/** A file as the service knows it: `GET /files/{id}`, an entry of `GET /files`, and the answer of a completion. */
+export interface FileRecord {
+  /** Opaque and URL-safe: how every route names the file. */
+  readonly id: string;
+  /** Where the bytes are, made by the server; informative only, no route accepts it. */
+  readonly key: string;
+  /** The name as the uploader gave it. */
+  readonly name: string;
+  /** Declared size, in bytes; an available file's stored size is exactly this. */
+  readonly size: number;
+  readonly contentType: string;
+  readonly status: FileStatus;
+  /** ISO 8601: when the upload URL was issued. */
+  readonly createdAt: string;
+  /** ISO 8601: when the verifier decided. */
+  readonly verifiedAt?: string;
+  /** Present when `status` is `rejected`. */
+  readonly rejectedReason?: RejectedReason;
+}
+
 /** `POST /uploads` answer for a file sent in one PUT. */
 export interface SinglePutUpload {
+  readonly id: string;
   readonly key: string;
+  readonly status: 'pending';
   readonly method: 'PUT';
   readonly url: string;
   /** Exactly the headers signed into `url`: send them unchanged. */
@@ -23,12 +55,13 @@ export interface PartUrl {
 
 /** `POST /uploads` answer for a file above the multipart threshold: the plan and the first part URLs. */
 export interface MultipartUpload {
+  readonly id: string;
   readonly key: string;
-  readonly uploadId: string;
+  readonly status: 'pending';
   /** Every part's length but the last one's. */
   readonly partSize: number;
   readonly partCount: number;
-  /** URLs for the first parts (at most `MAX_PARTS_PER_BATCH`); ask `POST /uploads/parts` for the rest. */
+  /** URLs for the first parts (at most `MAX_PARTS_PER_BATCH`); ask `POST /uploads/{id}/parts` for the rest. */
   readonly parts: readonly PartUrl[];
   /** ISO 8601: when these part URLs expire. */
   readonly expiresAt: string;
@@ -37,46 +70,51 @@ export interface MultipartUpload {
 /** Either answer of `POST /uploads`. */
 export type UploadPlan = SinglePutUpload | MultipartUpload;
 
-/** `POST /uploads/parts` answer. */
+/** `POST /uploads/{id}/parts` answer. */
 export interface PartUrls {
-  readonly key: string;
-  readonly uploadId: string;
+  readonly id: string;
   readonly parts: readonly PartUrl[];
   /** ISO 8601. */
   readonly expiresAt: string;
 }
 
-/** `POST /uploads/complete` answer. */
-export interface CompletedUpload {
-  readonly key: string;
+/** One part S3 already holds. */
+export interface UploadedPart {
+  readonly partNumber: number;
+  readonly etag: string;
   readonly size: number;
 }
 
+/** `GET /uploads/{id}` answer: what a multipart upload holds so far, to resume it after a reload. */
+export interface UploadProgressState {
+  readonly id: string;
+  readonly partSize: number;
+  readonly partCount: number;
+  readonly uploadedParts: readonly UploadedPart[];
+}
+
+/** `POST /uploads/{id}/complete` answer: the file's record, `pending` until verified. */
+export type CompletedUpload = FileRecord;
+
 /** `POST /downloads` answer. */
 export interface DownloadUrl {
-  readonly key: string;
+  readonly id: string;
   readonly url: string;
   /** ISO 8601. */
   readonly expiresAt: string;
   readonly size: number;
   readonly contentType: string;
-  /** ISO 8601. */
-  readonly lastModified: string;
-}
-
-/** One entry of `GET /files`. */
-export interface FileEntry {
-  readonly key: string;
-  /** The safe name the key ends with. */
   readonly name: string;
-  readonly size: number;
-  /** ISO 8601. */
-  readonly lastModified?: string;
 }
 
-/** `GET /files` answer. */
+/** `GET /files` answer, newest first. */
 export interface FileListPage {
-  readonly files: readonly FileEntry[];
+  readonly files: readonly FileRecord[];
   /** Pass as `cursor` for the next page; absent on the last one. */
   readonly nextCursor?: string;
+}
+
+/** `GET /health` answer: 200 `ok`, 503 `degraded`; nothing else is ever said. */
+export interface HealthStatus {
+  readonly status: 'ok' | 'degraded';
 }

@@ -41,3 +41,9 @@ export const MAX_BODY_BYTES = MiB;
 
 /** Longest `contentType` a request may carry (RFC 6838 allows 127 + 1 + 127 characters). */
 export const MAX_CONTENT_TYPE_LENGTH = 255;
+
+/**
+ * The grammar of a file id: 22 URL-safe base64 characters, 128 random bits. Checked before any
+ * lookup, so nothing else ever reaches the table.
+ */
+export const FILE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;

@@ -3,10 +3,10 @@
  * derives its request types from them (`import type`, so valibot never enters its bundle).
  */
 import * as v from 'valibot';
-import { DEFAULT_LIST_LIMIT, MAX_CONTENT_TYPE_LENGTH, MAX_LIST_LIMIT, MAX_PARTS_PER_BATCH, S3_LIMITS } from './constants';
+import { DEFAULT_LIST_LIMIT, FILE_ID_PATTERN, MAX_CONTENT_TYPE_LENGTH, MAX_LIST_LIMIT, MAX_PARTS_PER_BATCH, S3_LIMITS } from './constants';
 
-const KEY = v.pipe(v.string('must be a string'), v.maxLength(S3_LIMITS.maxKeyBytes, `must be at most ${S3_LIMITS.maxKeyBytes} characters`));
-const UPLOAD_ID = v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9._~+=/-]{1,1024}$/, 'is not an upload id'));
+/** A file id: the grammar first, so a forged one is a 400 `INVALID_ID` before any lookup. */
+const FileIdSchema = v.pipe(v.string('must be a string'), v.regex(FILE_ID_PATTERN, 'is not a file id'));
 const PART_NUMBER = v.pipe(
   v.number('must be a number'),
   v.integer('must be a whole number'),
@@ -28,10 +28,11 @@ export const UploadRequestSchema = v.strictObject({
   ),
 });
 
-/** `POST /uploads/parts`: more part URLs, or fresh ones for URLs that expired. */
+/** The path of every `/uploads/{id}…` and `/files/{id}` route. */
+export const IdPathSchema = v.object({ id: FileIdSchema });
+
+/** `POST /uploads/{id}/parts`: more part URLs, or fresh ones for URLs that expired. */
 export const PartUrlsRequestSchema = v.strictObject({
-  key: KEY,
-  uploadId: UPLOAD_ID,
   partNumbers: v.pipe(
     v.array(PART_NUMBER, 'must be a list of part numbers'),
     v.minLength(1, 'must name at least one part'),
@@ -40,10 +41,8 @@ export const PartUrlsRequestSchema = v.strictObject({
   ),
 });
 
-/** `POST /uploads/complete`: every part, with the `ETag` S3 answered to its PUT. */
+/** `POST /uploads/{id}/complete`: every part, with the `ETag` S3 answered to its PUT. */
 export const CompleteUploadRequestSchema = v.strictObject({
-  key: KEY,
-  uploadId: UPLOAD_ID,
   parts: v.pipe(
     v.array(
       v.strictObject({
@@ -58,12 +57,9 @@ export const CompleteUploadRequestSchema = v.strictObject({
   ),
 });
 
-/** `POST /uploads/abort` (answered with 204). */
-export const AbortUploadRequestSchema = v.strictObject({ key: KEY, uploadId: UPLOAD_ID });
-
 /** `POST /downloads`. */
 export const DownloadRequestSchema = v.strictObject({
-  key: KEY,
+  id: FileIdSchema,
   disposition: v.optional(v.picklist(['inline', 'attachment'], "must be 'inline' or 'attachment'")),
   /** Seconds; clamped to the longest download URL the deployment allows. */
   expiresIn: v.optional(
@@ -86,20 +82,20 @@ export const ListRequestSchema = v.object({
     ),
     String(DEFAULT_LIST_LIMIT),
   ),
+  status: v.optional(v.picklist(['pending', 'available', 'rejected'], "must be 'pending', 'available' or 'rejected'")),
 });
 
 /** `POST /uploads` body. */
 export type UploadRequest = v.InferInput<typeof UploadRequestSchema>;
-/** `POST /uploads/parts` body. */
+/** `POST /uploads/{id}/parts` body. */
 export type PartUrlsRequest = v.InferInput<typeof PartUrlsRequestSchema>;
-/** `POST /uploads/complete` body. */
+/** `POST /uploads/{id}/complete` body. */
 export type CompleteUploadRequest = v.InferInput<typeof CompleteUploadRequestSchema>;
-/** `POST /uploads/abort` body. */
-export type AbortUploadRequest = v.InferInput<typeof AbortUploadRequestSchema>;
 /** `POST /downloads` body. */
 export type DownloadRequest = v.InferInput<typeof DownloadRequestSchema>;
 /** `GET /files` query: `limit` as the number it stands for. */
 export interface ListRequest {
   readonly cursor?: string;
   readonly limit?: number;
+  readonly status?: 'pending' | 'available' | 'rejected';
 }

@@ -1,7 +1,7 @@
 /**
  * The API's routes and the function that answers each. The construct creates exactly these API
  * Gateway routes, each handler must answer exactly its own (the types check it), and local mode
- * dispatches by them.
+ * dispatches by them. `{id}` is a file id, passed in `pathParameters.id`.
  */
 export const ROUTES = {
   'POST /uploads': 'uploads',
@@ -15,11 +15,12 @@ export const ROUTES = {
   'DELETE /files/{id}': 'deletes',
   'GET /health': 'health',
 } as const;
-/** Routes answered without a token: everything else is behind the JWT authorizer. */
-export const PUBLIC_ROUTES: readonly RouteKey[] = ['GET /health'];
 
 /** A route key as API Gateway writes it: `POST /uploads`. */
 export type RouteKey = keyof typeof ROUTES;
+
+/** Routes answered without a token: everything else is behind the JWT authorizer. */
+export const PUBLIC_ROUTES: readonly RouteKey[] = ['GET /health'];
 
 /** A function that answers API routes. */
 export type ApiFunctionName = (typeof ROUTES)[RouteKey];

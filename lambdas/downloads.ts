@@ -1,100 +1,101 @@
 /**
- * The `downloads` function: signs read URLs with the ReaderRole, which may only read (and list
- * its own prefix); it can never write.
+ * The `downloads` function: reads the file table and signs read URLs with the ReaderRole, which
+ * may only read objects tagged `available`; it can never write.
  *
- * - `POST /downloads` `{key, disposition?, expiresIn?}` → HEAD first (404 when missing), then
- *   `{key, url, expiresAt, size, contentType, lastModified}`; the URL carries a
- *   `Content-Disposition` with the original file name.
- * - `GET /files?cursor&limit` → `{files: [{key, name, size, lastModified}], nextCursor?}`, the
- *   caller's own files.
+ * - `GET /files?cursor&limit&status` → `{files: [record], nextCursor?}`, the caller's own, newest first.
+ * - `GET /files/{id}` → the caller's own record.
+ * - `POST /downloads` `{id, disposition?, expiresIn?}` → `{id, url, expiresAt, size, contentType, name}`
+ *   for an available file; 409 `PENDING` (with `Retry-After`) before the verifier has read it,
+ *   422 `REJECTED` after it refused it. The URL carries a `Content-Disposition` with the original name.
+ *
+ * Ids are looked up among the caller's own records: another user's id is a 404, so existence is
+ * not revealed. With read access `authenticated`, downloads may also name any available file.
  */
 import type * as v from 'valibot';
-import type { DownloadUrl, FileEntry, FileListPage } from '../contract/answers';
+import type { DownloadUrl, FileListPage } from '../contract/answers';
 import { DownloadRequestSchema, ListRequestSchema } from '../contract/requests';
 import { urlIssued } from './shared/audit';
 import { contentDisposition } from './shared/content-disposition';
-import { withinDeadline } from './shared/deadline';
 import { signingDependencies, type SigningDependencies } from './shared/dependencies';
-import { ApiError, storageUnavailable } from './shared/errors';
-import { apiHandler, jsonRoute, queryRoute, type ApiResult, type Caller } from './shared/http';
-import { authorizeKey, ownerPrefix, parseObjectKey } from './shared/keys';
-import { measureLatency } from './shared/metrics';
-import { headObject, type HeadRequest } from './shared/object-head';
-import { s3ErrorCode, s3For } from './shared/s3-client';
+import { ApiError } from './shared/errors';
+import { apiHandler, idRoute, jsonRoute, queryRoute, type ApiResult, type Caller } from './shared/http';
+import { parseObjectKey } from './shared/keys';
+import { publicRecord, type StoredRecord } from './shared/records';
 
 /** What the downloads function depends on; tests pass fakes. */
-export interface DownloadsDependencies extends SigningDependencies {
-  /** Sends the HEAD before a download. @default `sendHeadRequest`: over `node:https` */
-  readonly sendHead?: HeadRequest;
-}
+export type DownloadsDependencies = SigningDependencies;
 
 type DownloadRequest = v.InferOutput<typeof DownloadRequestSchema>;
 type ListRequest = v.InferOutput<typeof ListRequestSchema>;
 
+/** How long a client should wait before asking again about a pending file: verification takes about a second. */
+export const PENDING_RETRY_AFTER_SECONDS = 2;
+
 /** Creates the downloads handler around its dependencies. */
 export function createDownloadsHandler(dependencies: DownloadsDependencies) {
   return apiHandler('downloads', {
-    'POST /downloads': jsonRoute(DownloadRequestSchema, (input, caller) => createDownload(dependencies, input, caller)),
     'GET /files': queryRoute(ListRequestSchema, (input, caller) => listFiles(dependencies, input, caller)),
+    'GET /files/{id}': idRoute((id, caller) => getFile(dependencies, id, caller)),
+    'POST /downloads': jsonRoute(DownloadRequestSchema, (input, caller) => createDownload(dependencies, input, caller)),
   });
+}
+
+async function listFiles(deps: DownloadsDependencies, input: ListRequest, caller: Caller): Promise<ApiResult> {
+  const page = await deps.records.list(caller.sub, { limit: input.limit, cursor: input.cursor, status: input.status });
+  const answer: FileListPage = { files: page.records.map(publicRecord), ...(page.nextCursor && { nextCursor: page.nextCursor }) };
+  return { status: 200, body: answer };
+}
+
+async function getFile(deps: DownloadsDependencies, id: string, caller: Caller): Promise<ApiResult> {
+  const record = await deps.records.own(id, caller.sub);
+  if (!record) throw notFound();
+  return { status: 200, body: publicRecord(record) };
 }
 
 async function createDownload(deps: DownloadsDependencies, input: DownloadRequest, caller: Caller): Promise<ApiResult> {
   const { settings, sessions, signer } = deps;
-  const object = authorizeKey(input.key, caller.sub, settings.readAccess);
+  const record = await readableRecord(deps, input.id, caller);
+  if (record.status === 'pending') {
+    throw new ApiError('PENDING', 'The file is being verified; ask again shortly.', {
+      headers: { 'retry-after': String(PENDING_RETRY_AFTER_SECONDS) },
+    });
+  }
+  if (record.status === 'rejected') throw new ApiError('REJECTED', 'The file was rejected: its bytes are not what was declared.');
+
   const ttl = Math.min(input.expiresIn ?? settings.downloadUrlTtlSeconds, settings.maxDownloadUrlTtlSeconds);
   const session = await sessions.sessionFor(caller.sub, ttl, caller.signal);
-
-  const head = await headObject(signer, session, object.key, deps.sendHead, caller.signal);
-  if (!head) throw new ApiError('NOT_FOUND', 'No file with this key.');
-
-  const disposition = contentDisposition(input.disposition ?? 'attachment', object.name, head.filename ?? object.name);
+  const disposition = contentDisposition(input.disposition ?? 'attachment', parseObjectKey(record.key)?.name ?? 'file', record.name);
   const { url, expiresAt } = await signer.presign(
     session,
-    { method: 'GET', key: object.key, query: { 'response-content-disposition': disposition } },
+    { method: 'GET', key: record.key, query: { 'response-content-disposition': disposition } },
     ttl,
   );
   const expires = new Date(expiresAt).toISOString();
-  urlIssued(caller, { operation: 'download', key: object.key, expiresAt: expires });
+  urlIssued(caller, { operation: 'download', key: record.key, expiresAt: expires, details: { fileId: record.id } });
   const answer: DownloadUrl = {
-    key: object.key,
+    id: record.id,
     url,
     expiresAt: expires,
-    size: head.size,
-    contentType: head.contentType,
-    lastModified: head.lastModified,
+    size: record.size,
+    contentType: record.contentType,
+    name: record.name,
   };
   return { status: 200, body: answer };
 }
 
-async function listFiles(deps: DownloadsDependencies, input: ListRequest, caller: Caller): Promise<ApiResult> {
-  const session = await deps.sessions.sessionFor(caller.sub, 60, caller.signal);
-  const {
-    client,
-    commands: { ListObjectsV2Command },
-  } = await s3For(session, deps.location);
-  const page = await measureLatency('s3', () =>
-    withinDeadline(caller.signal, (abortSignal) =>
-      client.send(
-        new ListObjectsV2Command({
-          Bucket: deps.location.bucket,
-          Prefix: ownerPrefix(caller.sub),
-          MaxKeys: input.limit,
-          ContinuationToken: input.cursor,
-        }),
-        { abortSignal },
-      ),
-    ),
-  ).catch((error: unknown) => {
-    if (s3ErrorCode(error) === 'InvalidArgument') throw new ApiError('INVALID_CURSOR', 'cursor is not a cursor this service issued.');
-    throw storageUnavailable(error);
-  });
-  const files = (page.Contents ?? []).flatMap(({ Key, Size, LastModified }): FileEntry[] => {
-    const object = Key ? parseObjectKey(Key) : undefined;
-    return object ? [{ key: object.key, name: object.name, size: Size ?? 0, lastModified: LastModified?.toISOString() }] : [];
-  });
-  const answer: FileListPage = { files, ...(page.NextContinuationToken && { nextCursor: page.NextContinuationToken }) };
-  return { status: 200, body: answer };
+/** The caller's own record or, with read access `authenticated`, anyone's available one; 404 otherwise. */
+async function readableRecord(deps: DownloadsDependencies, id: string, caller: Caller): Promise<StoredRecord> {
+  const own = await deps.records.own(id, caller.sub);
+  if (own) return own;
+  if (deps.settings.readAccess === 'authenticated') {
+    const shared = await deps.records.get(id);
+    if (shared?.storedStatus === 'available') return shared;
+  }
+  throw notFound();
+}
+
+function notFound(): ApiError {
+  return new ApiError('NOT_FOUND', 'No file with this id.');
 }
 
 /** The deployed handler: dependencies from the Lambda environment, read once at init. */

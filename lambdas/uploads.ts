@@ -1,31 +1,39 @@
 /**
  * The `uploads` function: signs upload URLs with the UploaderRole, which may only write under
- * `users/${aws:PrincipalTag/userId}/`.
+ * `users/${aws:PrincipalTag/userId}/` and never set object tags, and writes each file's record.
  *
- * - `POST /uploads` `{filename, contentType, size, checksumSha256?}` → one presigned PUT that
- *   signs the exact size, type, checksum and `if-none-match: *`, so S3 itself refuses any other
- *   body or an overwrite; or, above the multipart threshold, a multipart plan with the first
- *   part URLs, each signing its exact length.
- * - `POST /uploads/parts` `{key, uploadId, partNumbers}` → more part URLs, or fresh ones.
- * - `POST /uploads/complete` `{key, uploadId, parts}` → `{key, size}`.
- * - `POST /uploads/abort` `{key, uploadId}` → 204.
+ * - `POST /uploads` `{filename, contentType, size, checksumSha256?}` → a `pending` record and one
+ *   presigned PUT that signs the exact size, type, checksum and `if-none-match: *`, so S3 itself
+ *   refuses any other body or an overwrite; or, above the multipart threshold, a multipart plan
+ *   with the first part URLs, each signing its exact length.
+ * - `GET /uploads/{id}` → the parts S3 already holds (resume after a reload).
+ * - `POST /uploads/{id}/parts` `{partNumbers}` → more part URLs, or fresh ones.
+ * - `POST /uploads/{id}/complete` `{parts}` → the record, `pending` until the verifier has read it.
+ * - `DELETE /uploads/{id}` → 204: the upload aborted and its record gone.
  *
- * Every call after the first proves the key is under the caller's own prefix before anything
- * else (403), and S3 binds the upload id to the key (404 when they do not match).
+ * The key and the S3 upload id live in the record and never come from the client: every call
+ * after the first names the file by id, looked up among the caller's own records (404 otherwise).
  */
 import type * as v from 'valibot';
-import type { CompletedUpload, MultipartUpload, PartUrl, PartUrls, SinglePutUpload } from '../contract/answers';
+import type { MultipartUpload, PartUrl, PartUrls, SinglePutUpload, UploadProgressState } from '../contract/answers';
 import { MAX_PARTS_PER_BATCH, S3_LIMITS } from '../contract/constants';
-import { AbortUploadRequestSchema, CompleteUploadRequestSchema, PartUrlsRequestSchema, UploadRequestSchema } from '../contract/requests';
+import { CompleteUploadRequestSchema, PartUrlsRequestSchema, UploadRequestSchema } from '../contract/requests';
 import { urlIssued } from './shared/audit';
 import { encodeRfc5987 } from './shared/content-disposition';
 import { signingDependencies, type SigningDependencies } from './shared/dependencies';
 import { ApiError } from './shared/errors';
-import { apiHandler, jsonRoute, type ApiResult, type Caller } from './shared/http';
-import { authorizeKey, checkedFileName, extensionOf, FILENAME_METADATA_HEADER, newObjectKey, safeFileName } from './shared/keys';
+import { apiHandler, idJsonRoute, idRoute, jsonRoute, type ApiResult, type Caller } from './shared/http';
+import { checkedFileName, extensionOf, FILENAME_METADATA_HEADER, newFileId, objectKeyOf, safeFileName } from './shared/keys';
 import { recordPartsSigned, recordUploadDeclared } from './shared/metrics';
-import { abortMultipartUpload, assertUploadExists, completeMultipartUpload, createMultipartUpload } from './shared/multipart-uploads';
+import {
+  abortMultipartUpload,
+  assertUploadExists,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listUploadedParts,
+} from './shared/multipart-uploads';
 import { partLength, planParts, type PartPlan } from './shared/multipart-plan';
+import { publicRecord, type StoredRecord } from './shared/records';
 import type { RoleSession } from './shared/role-sessions';
 import type { HandlerSettings } from './shared/settings';
 
@@ -35,16 +43,27 @@ export type UploadsDependencies = SigningDependencies;
 type UploadRequest = v.InferOutput<typeof UploadRequestSchema>;
 type PartUrlsRequest = v.InferOutput<typeof PartUrlsRequestSchema>;
 type CompleteUploadRequest = v.InferOutput<typeof CompleteUploadRequestSchema>;
-type AbortUploadRequest = v.InferOutput<typeof AbortUploadRequestSchema>;
 
 /** Creates the uploads handler around its dependencies. */
 export function createUploadsHandler(dependencies: UploadsDependencies) {
   return apiHandler('uploads', {
     'POST /uploads': jsonRoute(UploadRequestSchema, (input, caller) => createUpload(dependencies, input, caller)),
-    'POST /uploads/parts': jsonRoute(PartUrlsRequestSchema, (input, caller) => signMoreParts(dependencies, input, caller)),
-    'POST /uploads/complete': jsonRoute(CompleteUploadRequestSchema, (input, caller) => completeUpload(dependencies, input, caller)),
-    'POST /uploads/abort': jsonRoute(AbortUploadRequestSchema, (input, caller) => abortUpload(dependencies, input, caller)),
+    'GET /uploads/{id}': idRoute((id, caller) => uploadState(dependencies, id, caller)),
+    'POST /uploads/{id}/parts': idJsonRoute(PartUrlsRequestSchema, (id, input, caller) => signMoreParts(dependencies, id, input, caller)),
+    'POST /uploads/{id}/complete': idJsonRoute(CompleteUploadRequestSchema, (id, input, caller) =>
+      completeUpload(dependencies, id, input, caller),
+    ),
+    'DELETE /uploads/{id}': idRoute((id, caller) => abortUpload(dependencies, id, caller)),
   });
+}
+
+interface NewUpload {
+  readonly id: string;
+  readonly key: string;
+  readonly filename: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly checksumSha256?: string;
 }
 
 async function createUpload(deps: UploadsDependencies, input: UploadRequest, caller: Caller): Promise<ApiResult> {
@@ -53,20 +72,19 @@ async function createUpload(deps: UploadsDependencies, input: UploadRequest, cal
   const { contentType, extension } = allowedType(input.contentType, filename, settings);
   checkSize(input, settings);
   recordUploadDeclared(input.size, contentType);
-  const safeName = safeFileName(filename, extension);
-  const upload = { filename, contentType, size: input.size, checksumSha256: input.checksumSha256 };
+  const id = newFileId();
+  const upload: NewUpload = {
+    id,
+    key: objectKeyOf(caller.sub, id, safeFileName(filename, extension)),
+    filename,
+    contentType,
+    size: input.size,
+    checksumSha256: input.checksumSha256,
+  };
   // Only a single PUT lets S3 verify a whole-object SHA-256, so a checksum keeps the file in one PUT.
   return input.size > settings.multipartThresholdBytes && !input.checksumSha256
-    ? startMultipart(deps, caller, { ...upload, key: newObjectKey(caller.sub, safeName, input.size) })
-    : signSinglePut(deps, caller, { ...upload, key: newObjectKey(caller.sub, safeName) });
-}
-
-interface NewUpload {
-  readonly key: string;
-  readonly filename: string;
-  readonly contentType: string;
-  readonly size: number;
-  readonly checksumSha256?: string;
+    ? startMultipart(deps, caller, upload)
+    : signSinglePut(deps, caller, upload);
 }
 
 async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: NewUpload): Promise<ApiResult> {
@@ -80,12 +98,21 @@ async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: 
   const ttl = deps.settings.uploadUrlTtlSeconds;
   const session = await deps.sessions.sessionFor(caller.sub, ttl, caller.signal);
   const { url, expiresAt } = await deps.signer.presign(session, { method: 'PUT', key: upload.key, headers }, ttl);
-  const answer: SinglePutUpload = { key: upload.key, method: 'PUT', url, headers, expiresAt: new Date(expiresAt).toISOString() };
+  await deps.records.createPending(newRecord(deps, caller, upload, expiresAt));
+  const answer: SinglePutUpload = {
+    id: upload.id,
+    key: upload.key,
+    status: 'pending',
+    method: 'PUT',
+    url,
+    headers,
+    expiresAt: new Date(expiresAt).toISOString(),
+  };
   urlIssued(caller, {
     operation: 'upload',
     key: upload.key,
     expiresAt: answer.expiresAt,
-    details: { size: upload.size, contentType: upload.contentType },
+    details: { fileId: upload.id, size: upload.size, contentType: upload.contentType },
   });
   return { status: 200, body: answer };
 }
@@ -106,41 +133,73 @@ async function startMultipart(deps: UploadsDependencies, caller: Caller, upload:
   );
   const firstParts = Array.from({ length: Math.min(plan.partCount, MAX_PARTS_PER_BATCH) }, (_, index) => index + 1);
   const { parts, expiresAt } = await signParts(deps, session, { key: upload.key, uploadId, plan, partNumbers: firstParts });
-  const answer: MultipartUpload = { key: upload.key, uploadId, partSize: plan.partSize, partCount: plan.partCount, parts, expiresAt };
+  await deps.records.createPending({ ...newRecord(deps, caller, upload, Date.parse(expiresAt)), uploadId });
+  const answer: MultipartUpload = {
+    id: upload.id,
+    key: upload.key,
+    status: 'pending',
+    partSize: plan.partSize,
+    partCount: plan.partCount,
+    parts,
+    expiresAt,
+  };
   urlIssued(caller, {
     operation: 'upload',
     action: 'upload-multipart',
     key: upload.key,
     expiresAt,
-    details: { size: upload.size, contentType: upload.contentType, partCount: plan.partCount, partNumbers: firstParts },
+    details: { fileId: upload.id, size: upload.size, contentType: upload.contentType, partCount: plan.partCount, partNumbers: firstParts },
   });
   return { status: 200, body: answer };
 }
 
-async function signMoreParts(deps: UploadsDependencies, input: PartUrlsRequest, caller: Caller): Promise<ApiResult> {
-  const { key, plan } = authorizedMultipartKey(input.key, caller);
+function newRecord(deps: UploadsDependencies, caller: Caller, upload: NewUpload, urlExpiresAt: number) {
+  return {
+    id: upload.id,
+    owner: caller.sub,
+    key: upload.key,
+    name: upload.filename,
+    size: upload.size,
+    contentType: upload.contentType,
+    createdAt: (deps.now?.() ?? new Date()).toISOString(),
+    urlExpiresAt,
+    ...(upload.checksumSha256 && { checksumSha256: upload.checksumSha256 }),
+  };
+}
+
+async function uploadState(deps: UploadsDependencies, id: string, caller: Caller): Promise<ApiResult> {
+  const { record, uploadId, plan } = await multipartRecord(deps, id, caller);
+  const session = await deps.sessions.sessionFor(caller.sub, 60, caller.signal);
+  const uploadedParts = await listUploadedParts(session, deps.location, record.key, uploadId, caller.signal);
+  const answer: UploadProgressState = { id, partSize: plan.partSize, partCount: plan.partCount, uploadedParts };
+  return { status: 200, body: answer };
+}
+
+async function signMoreParts(deps: UploadsDependencies, id: string, input: PartUrlsRequest, caller: Caller): Promise<ApiResult> {
+  const { record, uploadId, plan } = await multipartRecord(deps, id, caller);
   const outOfPlan = input.partNumbers.find((partNumber) => partNumber > plan.partCount);
   if (outOfPlan !== undefined) {
     throw new ApiError('INVALID_PARTS', `partNumbers must be from 1 to ${plan.partCount}; ${outOfPlan} is not.`);
   }
   const ttl = deps.settings.uploadUrlTtlSeconds;
   const session = await deps.sessions.sessionFor(caller.sub, ttl, caller.signal);
-  await assertUploadExists(session, deps.location, key, input.uploadId, caller.signal);
-  const { parts, expiresAt } = await signParts(deps, session, { key, uploadId: input.uploadId, plan, partNumbers: input.partNumbers });
-  const answer: PartUrls = { key, uploadId: input.uploadId, parts, expiresAt };
+  await assertUploadExists(session, deps.location, record.key, uploadId, caller.signal);
+  const { parts, expiresAt } = await signParts(deps, session, { key: record.key, uploadId, plan, partNumbers: input.partNumbers });
+  await deps.records.extendExpiry(id, caller.sub, Date.parse(expiresAt));
+  const answer: PartUrls = { id, parts, expiresAt };
   urlIssued(caller, {
     operation: 'upload',
     action: 'upload-parts',
-    key,
+    key: record.key,
     expiresAt,
-    details: { partNumbers: input.partNumbers },
+    details: { fileId: id, partNumbers: input.partNumbers },
     counted: false,
   });
   return { status: 200, body: answer };
 }
 
-async function completeUpload(deps: UploadsDependencies, input: CompleteUploadRequest, caller: Caller): Promise<ApiResult> {
-  const { key, plan } = authorizedMultipartKey(input.key, caller);
+async function completeUpload(deps: UploadsDependencies, id: string, input: CompleteUploadRequest, caller: Caller): Promise<ApiResult> {
+  const { record, uploadId, plan } = await multipartRecord(deps, id, caller);
   const parts = [...input.parts].sort((a, b) => a.partNumber - b.partNumber);
   const listed = new Set(parts.map(({ partNumber }) => partNumber));
   const missing = Array.from({ length: plan.partCount }, (_, index) => index + 1).filter((partNumber) => !listed.has(partNumber));
@@ -151,24 +210,29 @@ async function completeUpload(deps: UploadsDependencies, input: CompleteUploadRe
   }
   const session = await deps.sessions.sessionFor(caller.sub, 60, caller.signal);
   const quoted = parts.map(({ partNumber, etag }) => ({ partNumber, etag: `"${etag.replace(/"/g, '')}"` }));
-  await completeMultipartUpload(session, deps.location, { key, uploadId: input.uploadId, size: plan.size, parts: quoted }, caller.signal);
-  const answer: CompletedUpload = { key, size: plan.size };
-  return { status: 200, body: answer };
+  await completeMultipartUpload(session, deps.location, { key: record.key, uploadId, size: plan.size, parts: quoted }, caller.signal);
+  // The object exists now: its record waits for the verifier, however late S3's event is.
+  await deps.records.extendExpiry(id, caller.sub, (deps.now?.() ?? new Date()).getTime());
+  return { status: 200, body: publicRecord(record) };
 }
 
-async function abortUpload(deps: UploadsDependencies, input: AbortUploadRequest, caller: Caller): Promise<ApiResult> {
-  const { key } = authorizedMultipartKey(input.key, caller);
+async function abortUpload(deps: UploadsDependencies, id: string, caller: Caller): Promise<ApiResult> {
+  const { record, uploadId } = await multipartRecord(deps, id, caller);
   const session = await deps.sessions.sessionFor(caller.sub, 60, caller.signal);
-  await abortMultipartUpload(session, deps.location, key, input.uploadId, caller.signal);
+  await abortMultipartUpload(session, deps.location, record.key, uploadId, caller.signal);
+  await deps.records.removePending(id, caller.sub);
   return { status: 204 };
 }
 
-/** Authorizes a multipart key as the caller's own (400 malformed, 403 another user's) and gives the plan its declared size implies. */
-function authorizedMultipartKey(key: string, caller: Caller): { key: string; plan: PartPlan } {
-  const object = authorizeKey(key, caller.sub, 'write');
-  // A single-PUT key has no multipart upload: no upload id can match it.
-  if (object.declaredSize === undefined) throw new ApiError('NOT_FOUND', 'No upload with this id for this key.');
-  return { key: object.key, plan: planParts(object.declaredSize) };
+/** The caller's own pending multipart record (404 otherwise: another user's id reveals nothing) and its plan. */
+async function multipartRecord(
+  deps: UploadsDependencies,
+  id: string,
+  caller: Caller,
+): Promise<{ record: StoredRecord; uploadId: string; plan: PartPlan }> {
+  const record = await deps.records.own(id, caller.sub);
+  if (!record?.uploadId || record.status !== 'pending') throw new ApiError('NOT_FOUND', 'No multipart upload in progress with this id.');
+  return { record, uploadId: record.uploadId, plan: planParts(record.size) };
 }
 
 /** Presigned PUTs for the given parts, each signing its exact length. */

@@ -1,7 +1,168 @@
 /**
- * Placeholder for the `verifier` function so the infrastructure branch synthesizes: the handler of
- * the runtime branch replaces this file when the two are merged.
+ * The `verifier` function: S3's object events (EventBridge → SQS, in batches) → each new object's
+ * first bytes read with a ranged GET, checked against its record (`verification.ts`), the object
+ * tagged `status=available|rejected`, and the record moved on. A deleted object's record is
+ * removed.
+ *
+ * Events arrive at least once, late and out of order. Every write is conditional and moves a
+ * record only forward (a decided record is never decided again; a delete older than the
+ * creation is ignored, by S3's `sequencer`), so replaying any events changes nothing. The tag is
+ * written before the record: a failure between the two is retried, and the record is only ever
+ * `available` for an object whose tag says so. Failures are reported per message, so only those
+ * are retried (then dead-lettered).
+ *
+ * It runs with its own execution role (ranged GET, tagging), signs nothing, and runs unchanged
+ * in local mode, fed by the emulator's events.
  */
-export async function handler(): Promise<never> {
-  throw new Error('The verifier handler is not part of this branch.');
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { GetObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { recordDependencies, type RecordDependencies } from './shared/dependencies';
+import type { BucketLocation } from './shared/object-urls';
+import { parseObjectKey } from './shared/keys';
+import { describeError, log, withRequestLogContext } from './shared/logs';
+import { metrics, recordVerification } from './shared/metrics';
+import { OBJECT_EVENT_TYPES, parseObjectEvent, type ObjectEvent } from './shared/object-events';
+import { STATUS_TAG, STATUS_TAG_KEY, type StatusTag } from './shared/object-tags';
+import { s3ErrorCode } from './shared/s3-client';
+import { SNIFF_BYTES, verifyContent } from './shared/verification';
+
+/** The verifier's view of the bucket. */
+export interface VerifiedObjects {
+  /** The object's first `bytes` and its stored size; `undefined` when it is gone. */
+  readHead(key: string, bytes: number): Promise<{ head: Uint8Array; size: number } | undefined>;
+  /** Sets the status tag; `false` when the object is gone. */
+  tag(key: string, status: StatusTag): Promise<boolean>;
 }
+
+/** What the verifier depends on; tests pass fakes. */
+export interface VerifierDependencies extends Pick<RecordDependencies, 'records' | 'location' | 'now'> {
+  readonly objects: VerifiedObjects;
+}
+
+/** Creates the verifier's handler: an SQS batch in, the failed messages out. */
+export function createVerifierHandler(dependencies: VerifierDependencies) {
+  const handler = middy<SQSEvent, SQSBatchResponse>()
+    .use(logMetrics(metrics))
+    .handler(async (event) => {
+      const outcomes = await Promise.all(event.Records.map((message) => handleMessage(dependencies, message)));
+      return {
+        batchItemFailures: outcomes.flatMap((failed, index) => (failed ? [{ itemIdentifier: event.Records[index]?.messageId ?? '' }] : [])),
+      };
+    });
+  return (event: SQSEvent, context: Context) =>
+    withRequestLogContext({ requestId: context.awsRequestId, function: 'verifier' }, () => handler(event, context));
+}
+
+/** Handles one message; `true` when it failed and must be retried. */
+async function handleMessage(deps: VerifierDependencies, message: SQSRecord): Promise<boolean> {
+  const event = parseObjectEvent(message.body);
+  const object = event && parseObjectKey(event.detail.object.key);
+  if (!event || !object || event.detail.bucket.name !== deps.location.bucket) {
+    // Retrying cannot make it one of ours: say so once and let it go.
+    log('ERROR', 'not an object event of this bucket', { messageId: message.messageId });
+    return false;
+  }
+  try {
+    if (event['detail-type'] === OBJECT_EVENT_TYPES.deleted) await objectDeleted(deps, event, object.fileId);
+    else await objectCreated(deps, event, object.fileId);
+    return false;
+  } catch (error) {
+    log('ERROR', 'verification failed; the message will be retried', {
+      messageId: message.messageId,
+      fileId: object.fileId,
+      ...describeError(error),
+    });
+    return true;
+  }
+}
+
+async function objectCreated(deps: VerifierDependencies, event: ObjectEvent, fileId: string): Promise<void> {
+  const key = event.detail.object.key;
+  const record = await deps.records.get(fileId);
+  if (record && (record.storedStatus !== 'pending' || record.key !== key)) return; // decided already: a duplicate or a late event
+  const read = await deps.objects.readHead(key, SNIFF_BYTES);
+  if (!read) return; // deleted since: its delete event takes care of the record
+  if (!record) {
+    // No record (expired, or never written): the object must never become readable.
+    await deps.objects.tag(key, STATUS_TAG.rejected);
+    log('WARN', 'object without a record tagged rejected', { fileId });
+    return;
+  }
+  const verdict = await verifyContent({
+    head: read.head,
+    storedSize: read.size,
+    declaredSize: record.size,
+    declaredType: record.contentType,
+  });
+  if (!(await deps.objects.tag(key, verdict.status === 'available' ? STATUS_TAG.available : STATUS_TAG.rejected))) return;
+  const now = deps.now?.() ?? new Date();
+  const decided = await deps.records.recordVerdict(fileId, {
+    status: verdict.status,
+    ...(verdict.status === 'rejected' && { rejectedReason: verdict.reason }),
+    verifiedAt: now.toISOString(),
+    sequencer: event.detail.object.sequencer,
+  });
+  // Counted once: only the write that moved the record counts, however often the event comes.
+  if (decided) {
+    const outcome = verdict.status === 'available' ? 'available' : verdict.reason;
+    recordVerification(outcome, now.getTime() - Date.parse(event.time));
+    log('INFO', 'file verified', { fileId, outcome });
+  }
+}
+
+async function objectDeleted(deps: VerifierDependencies, event: ObjectEvent, fileId: string): Promise<void> {
+  // A version removed for good (the undo window ending) may leave a current object behind: only
+  // a record its owner deleted goes with it.
+  const onlyIfMarkedDeleted = event.detail['deletion-type'] === 'Permanently Deleted';
+  const removed = await deps.records.removeAfterObjectDeleted(fileId, event.detail.object.sequencer, { onlyIfMarkedDeleted });
+  if (removed) log('INFO', 'record removed after its object was deleted', { fileId });
+}
+
+/** The bucket through the verifier's own execution role. */
+export function verifiedObjects(location: BucketLocation): VerifiedObjects {
+  const s3 = new S3Client({
+    region: location.region,
+    // The SDK's default CRC32 checksums break emulators; S3 needs none for these calls.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 2000, requestTimeout: 10_000 },
+    ...(location.endpoint && { endpoint: location.endpoint, forcePathStyle: true }),
+  });
+  const gone = (error: unknown) => ['NoSuchKey', 'NotFound'].includes(s3ErrorCode(error) ?? '');
+  return {
+    async readHead(key, bytes) {
+      try {
+        const answer = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: key, Range: `bytes=0-${bytes - 1}` }));
+        const head = answer.Body ? await answer.Body.transformToByteArray() : new Uint8Array();
+        // `bytes 0-4099/123456`: the stored size after the slash; a whole small object may come as a 200.
+        const total = /\/(\d+)$/.exec(answer.ContentRange ?? '')?.[1];
+        return { head, size: total === undefined ? (answer.ContentLength ?? head.length) : Number(total) };
+      } catch (error) {
+        if (gone(error)) return undefined;
+        throw error;
+      }
+    },
+    async tag(key, status) {
+      try {
+        await s3.send(
+          new PutObjectTaggingCommand({ Bucket: location.bucket, Key: key, Tagging: { TagSet: [{ Key: STATUS_TAG_KEY, Value: status }] } }),
+        );
+        return true;
+      } catch (error) {
+        if (gone(error)) return false;
+        throw error;
+      }
+    },
+  };
+}
+
+function deployedDependencies(): VerifierDependencies {
+  const base = recordDependencies(process.env);
+  return { records: base.records, location: base.location, objects: verifiedObjects(base.location) };
+}
+
+/** The deployed handler: dependencies from the Lambda environment, read once at init. */
+export const handler = createVerifierHandler(deployedDependencies());

@@ -25,7 +25,7 @@ export type GrantTarget =
   | 'bucket';
 
 /** IAM conditions, as a policy statement writes them: `{ StringEquals: { 's3:ExistingObjectTag/status': 'available' } }`. */
-export type GrantConditions = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+type GrantConditions = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 
 /** One S3 statement of a role's policy. */
 export interface S3Grant {
@@ -49,7 +49,7 @@ export interface S3Grant {
 export type TableAccess = 'readWrite' | 'describe';
 
 /** What invokes a function: API Gateway routes (`ROUTES`), or the queue of S3 object events. */
-export type FunctionTrigger = 'api' | 'queue';
+type FunctionTrigger = 'api' | 'queue';
 
 /** A deployed function of the service. */
 export interface FunctionDefinition {

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
-import type { RouteKey } from '../contract/routes';
+import { PUBLIC_ROUTES, type RouteKey } from '../contract/routes';
 import type { ApiEvent, ApiHandler } from '../lambdas/shared/http';
 import { log } from '../lambdas/shared/logs';
 import type { CorsRule } from '../lambdas/shared/settings';
@@ -119,9 +119,10 @@ async function handle(options: LocalApiOptions, request: http.IncomingMessage, r
     return;
   }
 
-  const routeKey = `${method} ${url.pathname}`;
-  const route = Object.hasOwn(options.routes, routeKey) ? options.routes[routeKey as RouteKey] : undefined;
-  if (!route) {
+  const matched = matchRoute(Object.keys(options.routes) as RouteKey[], method, url.pathname);
+  const routeKey = matched?.routeKey ?? `${method} ${url.pathname}`;
+  const route = matched && options.routes[matched.routeKey];
+  if (!matched || !route) {
     const file = method === 'GET' ? (await options.staticFiles?.())?.[url.pathname] : undefined;
     if (file) send(200, { 'content-type': file.contentType, 'cache-control': 'no-store' }, file.body);
     else sendJson(404, { message: 'Not Found' });
@@ -134,18 +135,57 @@ async function handle(options: LocalApiOptions, request: http.IncomingMessage, r
     sendJson(413, { message: 'Request Entity Too Large' }, routeKey);
     return;
   }
-  const authorization = await options.authorizer.authorize(request.headers.authorization);
-  if (!('claims' in authorization)) {
-    if (authorization.challenge) response.setHeader('www-authenticate', authorization.challenge);
-    sendJson(authorization.status, { message: authorization.message }, routeKey);
-    return;
+  let authorized: { claims: Record<string, string>; scopes: readonly string[] } | undefined;
+  if (!PUBLIC_ROUTES.includes(matched.routeKey)) {
+    const authorization = await options.authorizer.authorize(request.headers.authorization);
+    if (!('claims' in authorization)) {
+      if (authorization.challenge) response.setHeader('www-authenticate', authorization.challenge);
+      sendJson(authorization.status, { message: authorization.message }, routeKey);
+      return;
+    }
+    authorized = authorization;
   }
 
-  const event = apiGatewayEvent({ request, url, routeKey, requestId, body, claims: authorization.claims, scopes: authorization.scopes });
+  const event = apiGatewayEvent({ request, url, routeKey, requestId, body, authorized, pathParameters: matched.pathParameters });
   const result = await route.handler(event, lambdaContext(route.functionName));
   const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
   const payload = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? '');
   send(result.statusCode ?? 200, headers, payload, routeKey);
+}
+
+/**
+ * The route a request takes, as API Gateway matches it: literal segments exactly, `{name}` any
+ * one segment (URL-decoded into `pathParameters`); a literal route wins over a template.
+ */
+export function matchRoute(
+  routeKeys: readonly RouteKey[],
+  method: string,
+  pathname: string,
+): { routeKey: RouteKey; pathParameters?: Record<string, string> } | undefined {
+  const segments = pathname.split('/');
+  let templated: { routeKey: RouteKey; pathParameters: Record<string, string> } | undefined;
+  for (const routeKey of routeKeys) {
+    const [routeMethod, routePath = ''] = routeKey.split(' ');
+    if (routeMethod !== method) continue;
+    if (routePath === pathname) return { routeKey };
+    const routeSegments = routePath.split('/');
+    if (templated || routeSegments.length !== segments.length) continue;
+    const pathParameters: Record<string, string> = {};
+    const matches = routeSegments.every((routeSegment, index) => {
+      const segment = segments[index] ?? '';
+      const name = /^\{(\w+)\}$/.exec(routeSegment)?.[1];
+      if (!name) return routeSegment === segment;
+      if (segment === '') return false;
+      try {
+        pathParameters[name] = decodeURIComponent(segment);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (matches) templated = { routeKey, pathParameters };
+  }
+  return templated;
 }
 
 /** The request body, or `undefined` when it is larger than API Gateway accepts. */
@@ -167,10 +207,11 @@ function apiGatewayEvent(input: {
   routeKey: string;
   requestId: string;
   body: Buffer;
-  claims: Record<string, string>;
-  scopes: readonly string[];
+  /** The authorizer's claims and the token's scopes; absent on a public route: no authorizer ran. */
+  authorized?: { claims: Record<string, string>; scopes: readonly string[] };
+  pathParameters?: Record<string, string>;
 }): ApiEvent {
-  const { request, url, routeKey, requestId, body, claims, scopes } = input;
+  const { request, url, routeKey, requestId, body, authorized, pathParameters } = input;
   const headers = Object.fromEntries(
     Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]),
   );
@@ -184,6 +225,7 @@ function apiGatewayEvent(input: {
     rawQueryString: url.search.slice(1),
     headers,
     ...(Object.keys(query).length > 0 && { queryStringParameters: query }),
+    ...(pathParameters && { pathParameters }),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
@@ -201,11 +243,18 @@ function apiGatewayEvent(input: {
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [...scopes] } },
+      ...(authorized && {
+        authorizer: {
+          principalId: '',
+          integrationLatency: 0,
+          jwt: { claims: authorized.claims, scopes: [...authorized.scopes] },
+        },
+      }),
     },
     ...(body.length > 0 && { body: body.toString('utf8') }),
     isBase64Encoded: false,
-  };
+    // A public route's event carries no authorizer, which the JWT-authorized event type cannot express.
+  } as ApiEvent;
 }
 
 function lambdaContext(name: FunctionName): Context {

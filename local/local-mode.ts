@@ -2,8 +2,10 @@
  * Local mode: the whole service on this machine, with no AWS account, no Docker and no
  * internet. The deployed handler modules run unchanged behind a stand-in for API Gateway,
  * against emulators that check what AWS checks: SigV4 signatures and expiry (S3), and tokens
- * (Cognito).
+ * (Cognito). The file table is dynalite; S3's object events reach the verifier through an
+ * in-process EventBridge and SQS.
  */
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROUTES, type RouteKey } from '../contract/routes';
@@ -16,13 +18,18 @@ import {
   type FileServiceSettings,
   type FileServiceSettingsInput,
 } from '../lambdas/shared/settings';
-import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../lib/functions';
+import { FUNCTION_NAMES, FUNCTIONS, signs, type FunctionName } from '../lib/functions';
 import { STACK_NAME } from '../lib/stack/stack-name';
 import { listenLocalApi, type LocalApi, type LocalRoute, type StaticFile } from './api-gateway';
 import { startCognitoEmulator, type CognitoEmulator, type LocalUser } from './cognito-emulator';
 import { createJwtAuthorizer } from './jwt-authorizer';
+import type { Context } from 'aws-lambda';
+import { startDynamoDbEmulator, type DynamoDbEmulator } from './dynamodb-emulator';
+import { startLocalQueue, type LocalQueue, type QueueHandler } from './event-queue';
+import { eventBridgeEvents, monotonicSequencer, type S3rverEventRecord } from './object-events';
 import { localPolicies } from './policies';
-import { startS3Emulator, type S3Emulator, type S3EmulatorOptions } from './s3-emulator';
+import { startRecordSweeper } from './record-sweeper';
+import { S3_EMULATOR_CREDENTIALS, startS3Emulator, type S3Emulator, type S3EmulatorOptions } from './s3-emulator';
 import { startStsStandIn, type StsStandIn } from './sts-stand-in';
 
 /** How to run local mode. Every port may be 0 for a free one (tests do). */
@@ -33,6 +40,10 @@ export interface LocalModeOptions {
   readonly s3Port?: number;
   /** @default 9229 */
   readonly cognitoPort?: number;
+  /** @default 4567 */
+  readonly dynamoDbPort?: number;
+  /** How often expired records are swept (dynalite has no TTL). @default 60000 */
+  readonly sweepIntervalMs?: number;
   /** Where S3 objects, the user pool and outputs.json live; kept across restarts. @default '.local' */
   readonly directory?: string;
   /** @default alice and bob, password `Passw0rd!local` */
@@ -58,6 +69,8 @@ interface LocalOutputs {
   readonly CognitoEndpoint: string;
   readonly BucketName: string;
   readonly S3Endpoint: string;
+  readonly TableName: string;
+  readonly DynamoDbEndpoint: string;
 }
 
 /** Local mode, running. */
@@ -69,6 +82,13 @@ export interface LocalMode {
   readonly s3: S3Emulator;
   readonly cognito: CognitoEmulator;
   readonly sts: StsStandIn;
+  /** The signing role of each function that signs, as the synthesized template names it. */
+  readonly signingRoles: Readonly<Partial<Record<FunctionName, string>>>;
+  readonly dynamoDb: DynamoDbEmulator;
+  /** The verifier's queue: every object event goes through it; tests send events again through it. */
+  readonly events: LocalQueue;
+  /** Every object event published so far, as EventBridge delivered it (the SQS message body). */
+  readonly publishedEvents: readonly string[];
   /** Stops everything; nothing keeps running or listening. */
   stop(): Promise<void>;
 }
@@ -77,6 +97,7 @@ export const DEFAULT_PASSWORD = 'Passw0rd!local';
 const REGION = 'us-east-1';
 const BUCKET = 'secure-file-service-local';
 const ACCOUNT = '000000000000';
+const TABLE = 'secure-file-service-local-files';
 
 let started = false;
 
@@ -121,6 +142,28 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     };
     const sts = await startStsStandIn({ roles: policies.roles, account: ACCOUNT, now: options.now });
     stoppers.push(() => sts.stop());
+    const dynamoDb = await startDynamoDbEmulator({
+      port: options.dynamoDbPort ?? 4567,
+      directory: path.join(directory, 'dynamodb'),
+      tableName: TABLE,
+      region: REGION,
+    });
+    stoppers.push(() => dynamoDb.stop());
+    const sweeper = startRecordSweeper({ client: dynamoDb.client, tableName: TABLE, intervalMs: options.sweepIntervalMs ?? 60_000 });
+    stoppers.push(() => sweeper.stop());
+
+    // Events are queued from the first object on; the verifier is attached once imported.
+    const attached: { verifier?: QueueHandler } = {};
+    const events = startLocalQueue({
+      handler: (event, context) =>
+        attached.verifier ? attached.verifier(event, context) : Promise.reject(new Error('verifier not started')),
+      context: () => lambdaContext('verifier'),
+      queueArn: `arn:aws:sqs:${REGION}:000000000000:local-object-events`,
+      region: REGION,
+    });
+    stoppers.push(() => events.stop());
+    const publishedEvents: string[] = [];
+    const nextSequencer = monotonicSequencer();
     const s3 = await startS3Emulator({
       port: options.s3Port ?? 4569,
       directory: path.join(directory, 's3'),
@@ -131,6 +174,14 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       region: REGION,
       now: options.now,
       onDecision: options.onS3Decision,
+      onObjectEvent: (notification) => {
+        const records = (notification.Records ?? []) as S3rverEventRecord[];
+        for (const event of eventBridgeEvents({ Records: records }, { bucket: BUCKET, region: REGION, nextSequencer })) {
+          const body = JSON.stringify(event);
+          publishedEvents.push(body);
+          events.send(body);
+        }
+      },
     });
     stoppers.push(() => s3.stop());
     const cognito = await startCognitoEmulator({ port: options.cognitoPort ?? 9229, directory: path.join(directory, 'cognito'), users });
@@ -138,27 +189,30 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
 
     Object.assign(process.env, {
       AWS_REGION: REGION,
-      // What the handlers' STS client signs with; the stand-in does not check it.
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_SESSION_TOKEN: 'local',
+      // The functions' own (execution role) credentials: the verifier's and health's S3 calls use them, so
+      // they are the emulator's account; the STS stand-in and dynalite do not check them.
+      AWS_ACCESS_KEY_ID: S3_EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3_EMULATOR_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_STS: sts.endpoint,
       [ENVIRONMENT_VARIABLES.s3Endpoint]: s3.endpoint,
+      [ENVIRONMENT_VARIABLES.dynamoDbEndpoint]: dynamoDb.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     const handlers = await importHandlers((name) =>
       functionEnvironment({
         bucketName: BUCKET,
+        tableName: TABLE,
         settings,
-        signingRoleArn: roleArnOf(name),
+        ...(signs(name) && { signingRoleArn: roleArnOf(name) }),
         serviceName: `${STACK_NAME}/local`,
         urlSuffix: 'amazonaws.com',
       }),
     );
+    attached.verifier = handlers.verifier as QueueHandler;
     const routes = Object.fromEntries(
       (Object.keys(ROUTES) as RouteKey[]).map((routeKey): [RouteKey, LocalRoute] => [
         routeKey,
-        { functionName: ROUTES[routeKey], handler: handlers[ROUTES[routeKey]] },
+        { functionName: ROUTES[routeKey], handler: handlers[ROUTES[routeKey]] as ApiHandler },
       ]),
     ) as Record<RouteKey, LocalRoute>;
 
@@ -170,6 +224,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       CognitoEndpoint: cognito.endpoint,
       BucketName: BUCKET,
       S3Endpoint: s3.endpoint,
+      TableName: TABLE,
+      DynamoDbEndpoint: dynamoDb.endpoint,
     };
     const outputsJson = `${JSON.stringify({ [STACK_NAME]: outputs }, null, 2)}\n`;
     fs.writeFileSync(path.join(directory, 'outputs.json'), outputsJson);
@@ -191,7 +247,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       }),
       logRequests: options.logRequests,
     });
-    return { outputs, settings, users, api, s3, cognito, sts, stop };
+    const signingRoles = Object.fromEntries(FUNCTION_NAMES.filter(signs).map((name) => [name, roleArnOf(name)]));
+    return { outputs, settings, users, api, s3, cognito, sts, signingRoles, dynamoDb, events, publishedEvents, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -203,14 +260,35 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
  * function. Each module reads `process.env` once, at import, as in Lambda, so importing them
  * one after another gives each its own environment in one process.
  */
-async function importHandlers(environmentOf: (name: FunctionName) => Record<string, string>): Promise<Record<FunctionName, ApiHandler>> {
-  const handlers: Partial<Record<FunctionName, ApiHandler>> = {};
+async function importHandlers(environmentOf: (name: FunctionName) => Record<string, string>): Promise<Record<FunctionName, unknown>> {
+  const handlers: Partial<Record<FunctionName, unknown>> = {};
   for (const name of FUNCTION_NAMES) {
+    // A function without a signing role must not see another's.
+    delete process.env[ENVIRONMENT_VARIABLES.signingRoleArn];
     Object.assign(process.env, environmentOf(name));
-    const module = (await import(path.join('..', 'lambdas', FUNCTIONS[name].entry.replace(/\.ts$/, '')))) as { handler: ApiHandler };
+    const module = (await import(path.join('..', 'lambdas', FUNCTIONS[name].entry.replace(/\.ts$/, '')))) as { handler: unknown };
     handlers[name] = module.handler;
   }
-  return handlers as Record<FunctionName, ApiHandler>;
+  return handlers as Record<FunctionName, unknown>;
+}
+
+function lambdaContext(name: FunctionName): Context {
+  const functionName = `local-${name}`;
+  const deadline = Date.now() + 60_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
 }
 
 function cdkJsonContext(): (name: string) => unknown {

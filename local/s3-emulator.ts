@@ -48,6 +48,8 @@ export interface S3EmulatorOptions {
   /** @default Date.now */
   readonly now?: () => number;
   readonly onDecision?: S3FrontOptions['onDecision'];
+  /** Called with each object event, in S3's notification format (`{Records}`), across restarts. */
+  readonly onObjectEvent?: (notification: { Records?: unknown[] }) => void;
 }
 
 /** Starts the emulator behind its front on 127.0.0.1; objects live under `directory` and survive restarts. */
@@ -112,6 +114,7 @@ async function runS3rver(options: S3EmulatorOptions, socket: string): Promise<S3
     vhostBuckets: false,
     configureBuckets: [{ name: options.bucket, configs: [corsConfigurationXml(options.settings)] }],
   });
+  if (options.onObjectEvent) server.on('event', options.onObjectEvent);
   await server.configureBuckets();
   server.httpServer = await server.listen(socket);
   return server;

@@ -6,10 +6,11 @@ import type { ApiEvent } from '../lambdas/shared/http';
 import { createObjectUrlSigner, type BucketLocation } from '../lambdas/shared/object-urls';
 import { assumeRoleSessions } from '../lambdas/shared/role-sessions';
 import { resolveSettings, type FileServiceSettingsInput } from '../lambdas/shared/settings';
+import { memoryRecords } from './memory-records';
 
 export const ALICE = '11111111-aaaa-4aaa-8aaa-111111111111';
 export const BOB = '22222222-bbbb-4bbb-8bbb-222222222222';
-const OBJECT_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+export const OBJECT_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 export const NOW = Date.parse('2026-11-23T10:00:00Z');
 export const TEST_LOCATION: BucketLocation = { bucket: 'test-files', region: 'eu-west-1', urlSuffix: 'amazonaws.com' };
 
@@ -30,6 +31,7 @@ export function anApiEvent(options: {
   rawBody?: string;
   sub?: string | null;
   query?: Record<string, string>;
+  pathParameters?: Record<string, string>;
 }): ApiEvent {
   const routeKey = options.routeKey ?? 'POST /uploads';
   const [method = 'POST', path = '/'] = routeKey.split(' ');
@@ -42,6 +44,7 @@ export function anApiEvent(options: {
     rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
     headers: { 'content-type': 'application/json' },
     ...(options.query && { queryStringParameters: options.query }),
+    ...(options.pathParameters && { pathParameters: options.pathParameters }),
     requestContext: {
       accountId: '111122223333',
       apiId: 'api',
@@ -70,7 +73,9 @@ export function lambdaContext(remainingMs: number): Context {
 }
 
 /** Signing dependencies with a real STS client (mock it with aws-sdk-client-mock) and a fixed clock. */
-export function testDependencies(options: { now?: () => number; settings?: FileServiceSettingsInput } = {}): SigningDependencies {
+export function testDependencies(
+  options: { now?: () => number; settings?: FileServiceSettingsInput } = {},
+): SigningDependencies & { records: ReturnType<typeof memoryRecords> } {
   const now = options.now ?? (() => NOW);
   return {
     settings: resolveSettings(options.settings),
@@ -81,6 +86,8 @@ export function testDependencies(options: { now?: () => number; settings?: FileS
       now,
     }),
     signer: createObjectUrlSigner(TEST_LOCATION, now),
+    records: memoryRecords(),
+    now: () => new Date(now()),
   };
 }
 

@@ -4,6 +4,7 @@ process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLETESTONLY';
 process.env.AWS_SECRET_ACCESS_KEY = 'test-secret-not-a-real-key';
 process.env.BUCKET_NAME ??= 'test-files';
 process.env.URL_SUFFIX ??= 'amazonaws.com';
+process.env.TABLE_NAME ??= 'test-file-records';
 process.env.SIGNING_ROLE_ARN ??= 'arn:aws:iam::111122223333:role/test-signer';
 process.env.FILE_SERVICE_SETTINGS ??= '{}';
 // This machine runs Node 20; Lambda runs 24. The SDK's reminder about that is noise in tests.

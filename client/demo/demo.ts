@@ -3,7 +3,7 @@
  * typed client. It reads where everything is from `/outputs.json`, the same shape
  * `cdk deploy --outputs-file` writes.
  */
-import { cognitoTokenSource, createFileClient, FileApiError, signInWithPassword, type FileClient, type FileEntry } from '../index';
+import { cognitoTokenSource, createFileClient, FileApiError, signInWithPassword, type FileClient, type FileRecord } from '../index';
 
 interface Outputs {
   readonly ApiUrl: string;
@@ -97,7 +97,14 @@ async function main(): Promise<void> {
           percent.textContent = `${share} %`;
         },
       });
-      say(`Uploaded ${file.name} (${formatSize(uploaded.size)}).`);
+      say(`Verifying ${file.name}…`);
+      const verified = await untilVerified(client, uploaded);
+      say(
+        verified.status === 'available'
+          ? `Uploaded ${file.name} (${formatSize(verified.size)}).`
+          : `Upload failed: the service ${verified.status === 'rejected' ? `rejected the file (${verified.rejectedReason})` : 'has not verified the file yet'}.`,
+        verified.status !== 'available',
+      );
       await refresh(client);
     } catch (error) {
       say(`Upload failed: ${describe(error)}`, true);
@@ -109,23 +116,34 @@ async function main(): Promise<void> {
   }
 }
 
+/** Asks for the record until the service has read the bytes, for at most about half a minute. */
+async function untilVerified(client: FileClient, file: FileRecord): Promise<FileRecord> {
+  let record = file;
+  for (let attempt = 0; record.status === 'pending' && attempt < 60; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 250 + attempt * 50));
+    record = await client.get(file.id);
+  }
+  return record;
+}
+
 async function refresh(client: FileClient): Promise<void> {
   const list = element<HTMLTableSectionElement>('file-list');
-  const files: FileEntry[] = [];
+  const files: FileRecord[] = [];
   let cursor: string | undefined;
   do {
     const page = await client.list({ cursor, limit: 1000 });
     files.push(...page.files);
     cursor = page.nextCursor;
   } while (cursor);
-  files.sort((a, b) => (b.lastModified ?? '').localeCompare(a.lastModified ?? ''));
   list.replaceChildren(...files.map((file) => row(client, file)));
 }
 
-function row(client: FileClient, file: FileEntry): HTMLTableRowElement {
+function row(client: FileClient, file: FileRecord): HTMLTableRowElement {
   const tr = document.createElement('tr');
   tr.dataset.key = file.key;
-  const cells = [file.name, formatSize(file.size), file.lastModified ? new Date(file.lastModified).toLocaleString() : ''];
+  tr.dataset.id = file.id;
+  tr.dataset.status = file.status;
+  const cells = [file.name, formatSize(file.size), new Date(file.createdAt).toLocaleString(), file.status];
   for (const text of cells) {
     const td = document.createElement('td');
     td.textContent = text;
@@ -139,7 +157,7 @@ function row(client: FileClient, file: FileEntry): HTMLTableRowElement {
   });
   download.addEventListener('click', () => {
     client
-      .getDownloadUrl(file.key, { disposition: 'attachment' })
+      .getDownloadUrl(file.id, { disposition: 'attachment' })
       .then(({ url }) => location.assign(url))
       .catch((error) => say(`Download failed: ${describe(error)}`, true));
   });
@@ -149,8 +167,8 @@ function row(client: FileClient, file: FileEntry): HTMLTableRowElement {
 }
 
 /** Images, video and audio play inline from their presigned GET (video seeks with Range requests). */
-async function show(client: FileClient, file: FileEntry): Promise<void> {
-  const { url, contentType } = await client.getDownloadUrl(file.key, { disposition: 'inline' });
+async function show(client: FileClient, file: FileRecord): Promise<void> {
+  const { url, contentType } = await client.getDownloadUrl(file.id, { disposition: 'inline' });
   const viewer = element<HTMLDivElement>('viewer');
   const kind = contentType.split('/')[0];
   if (kind === 'image') {

@@ -34,3 +34,15 @@ export function urlIssued(caller: Caller, url: IssuedUrl): void {
     ...url.details,
   });
 }
+
+/** Records one file deleted by its owner: the audit line (user, file id, key, source IP). */
+export function fileDeleted(caller: Caller, file: { readonly id: string; readonly key: string }): void {
+  log('INFO', 'file deleted', {
+    audit: true,
+    operation: 'delete',
+    userId: caller.sub,
+    fileId: file.id,
+    key: file.key,
+    sourceIp: caller.sourceIp,
+  });
+}

@@ -6,21 +6,29 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { ENVIRONMENT_VARIABLES, required, type Environment } from './environment';
 import { createObjectUrlSigner, type BucketLocation, type ObjectUrlSigner } from './object-urls';
+import { createDynamoDbClient, fileRecords, type FileRecords } from './records';
 import { assumeRoleSessions, type RoleSessionSource } from './role-sessions';
 import { settingsFromEnvironment, type HandlerSettings } from './settings';
 
-/** What every handler needs to sign URLs. */
-export interface SigningDependencies {
+/** What every function has: its settings, the bucket and the file table. */
+export interface RecordDependencies {
   readonly settings: HandlerSettings;
   readonly location: BucketLocation;
+  readonly records: FileRecords;
+  /** @default the system clock */
+  readonly now?: () => Date;
+}
+
+/** What every handler needs to sign URLs. */
+export interface SigningDependencies extends RecordDependencies {
   readonly sessions: RoleSessionSource;
   readonly signer: ObjectUrlSigner;
 }
 
-/** Builds the signing dependencies from a Lambda's environment; throws naming what is missing. */
-export function signingDependencies(environment: Environment): SigningDependencies {
+/** The bucket a function's environment names. */
+export function bucketLocation(environment: Environment): BucketLocation {
   const endpoint = environment[ENVIRONMENT_VARIABLES.s3Endpoint];
-  const location: BucketLocation = {
+  return {
     bucket: required(environment, ENVIRONMENT_VARIABLES.bucketName),
     region: required(environment, 'AWS_REGION'),
     ...(endpoint
@@ -28,16 +36,31 @@ export function signingDependencies(environment: Environment): SigningDependenci
       : // The construct sets the stack's AWS::URLSuffix: `amazonaws.com`, `amazonaws.com.cn`…
         { urlSuffix: required(environment, ENVIRONMENT_VARIABLES.urlSuffix) }),
   };
+}
+
+/** Builds the settings, bucket and table of a Lambda's environment; throws naming what is missing. */
+export function recordDependencies(environment: Environment): RecordDependencies {
+  const location = bucketLocation(environment);
+  const client = createDynamoDbClient(location.region, environment[ENVIRONMENT_VARIABLES.dynamoDbEndpoint]);
+  return {
+    settings: settingsFromEnvironment(environment),
+    location,
+    records: fileRecords(client, required(environment, ENVIRONMENT_VARIABLES.tableName)),
+  };
+}
+
+/** Builds the signing dependencies from a Lambda's environment; throws naming what is missing. */
+export function signingDependencies(environment: Environment): SigningDependencies {
+  const base = recordDependencies(environment);
   const sts = new STSClient({
-    region: location.region,
+    region: base.location.region,
     // Bounded, so a slow STS answers 503 quickly instead of holding the request open.
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
   });
   return {
-    settings: settingsFromEnvironment(environment),
-    location,
+    ...base,
     sessions: assumeRoleSessions({ sts, roleArn: required(environment, ENVIRONMENT_VARIABLES.signingRoleArn) }),
-    signer: createObjectUrlSigner(location),
+    signer: createObjectUrlSigner(base.location),
   };
 }

@@ -8,7 +8,7 @@ import { handlerSettingsJson, SETTINGS_ENVIRONMENT_VARIABLE, type FileServiceSet
 /** The environment variables a deployed function reads, by what they carry. */
 export const ENVIRONMENT_VARIABLES = {
   bucketName: 'BUCKET_NAME',
-  /** The file table: every function reads or writes records there. */
+  /** The file table: every function reads or writes records. */
   tableName: 'TABLE_NAME',
   settings: SETTINGS_ENVIRONMENT_VARIABLE,
   /** The role whose per-user sessions sign this function's URLs: only functions that sign have one, exactly one. */
@@ -19,6 +19,8 @@ export const ENVIRONMENT_VARIABLES = {
   urlSuffix: URL_SUFFIX_VARIABLE,
   /** Only local mode sets it: an S3-compatible emulator addressed path-style. */
   s3Endpoint: 'S3_ENDPOINT',
+  /** Only local mode sets it: dynalite's URL. */
+  dynamoDbEndpoint: 'DYNAMODB_ENDPOINT',
 } as const;
 
 /** What a function's environment is made from. */
@@ -26,7 +28,7 @@ export interface FunctionEnvironmentInput {
   readonly bucketName: string;
   readonly tableName: string;
   readonly settings: FileServiceSettings;
-  /** Only for a function that signs URLs. */
+  /** Only functions that sign URLs have a signing role. */
   readonly signingRoleArn?: string;
   readonly serviceName: string;
   readonly urlSuffix: string;
@@ -38,7 +40,7 @@ export function functionEnvironment(input: FunctionEnvironmentInput): Record<str
     [ENVIRONMENT_VARIABLES.bucketName]: input.bucketName,
     [ENVIRONMENT_VARIABLES.tableName]: input.tableName,
     [ENVIRONMENT_VARIABLES.settings]: handlerSettingsJson(input.settings),
-    ...(input.signingRoleArn !== undefined && { [ENVIRONMENT_VARIABLES.signingRoleArn]: input.signingRoleArn }),
+    ...(input.signingRoleArn && { [ENVIRONMENT_VARIABLES.signingRoleArn]: input.signingRoleArn }),
     [ENVIRONMENT_VARIABLES.serviceName]: input.serviceName,
     [ENVIRONMENT_VARIABLES.urlSuffix]: input.urlSuffix,
   };

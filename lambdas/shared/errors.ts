@@ -9,14 +9,17 @@ import { ERROR_STATUS, type ErrorCode } from '../../contract/errors';
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   readonly status: number;
+  /** Headers the answer carries (`Retry-After`). */
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Readonly<Record<string, string>> },
   ) {
     super(message, options);
     this.status = ERROR_STATUS[code];
+    this.headers = options?.headers ?? {};
   }
 }
 

@@ -9,6 +9,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as v from 'valibot';
 import { MAX_BODY_BYTES } from '../../contract/constants';
+import { IdPathSchema } from '../../contract/requests';
 import type { ApiErrorBody } from '../../contract/errors';
 import type { ApiFunctionName, RouteKeyOf } from '../../contract/routes';
 import { deadlineOf } from './deadline';
@@ -98,12 +99,35 @@ export function queryRoute<Schema extends v.GenericSchema>(
   return (event, caller) => run(validated(schema, event.queryStringParameters ?? {}), caller);
 }
 
+/** A route on `…/{id}`: the id's grammar is checked (400 `INVALID_ID`) before anything else runs. */
+export function idRoute(run: (id: string, caller: Caller) => Promise<ApiResult>): Route {
+  return (event, caller) => run(fileIdOf(event), caller);
+}
+
+/** A route on `…/{id}` with a JSON body: the id first (400 `INVALID_ID`), then the body. */
+export function idJsonRoute<Schema extends v.GenericSchema>(
+  schema: Schema,
+  run: (id: string, input: v.InferOutput<Schema>, caller: Caller) => Promise<ApiResult>,
+): Route {
+  return (event, caller) => {
+    const id = fileIdOf(event);
+    return run(id, validated(schema, event.body as unknown), caller);
+  };
+}
+
+/** The `{id}` of the route's path, checked against the id grammar. */
+function fileIdOf(event: ApiEvent): string {
+  return validated(IdPathSchema, event.pathParameters ?? {}).id;
+}
+
 /** Validates input against a schema; the first problem becomes a 400 that names the field. */
 function validated<Schema extends v.GenericSchema>(schema: Schema, input: unknown): v.InferOutput<Schema> {
   const result = v.safeParse(schema, input, { abortEarly: true });
   if (result.success) return result.output;
   const [issue] = result.issues;
-  throw new ApiError('INVALID_REQUEST', issue ? describeIssue(issue) : 'The request is invalid.');
+  // An id is named by its own code: clients tell a malformed id from any other bad field.
+  const code = issue && v.getDotPath(issue) === 'id' ? 'INVALID_ID' : 'INVALID_REQUEST';
+  throw new ApiError(code, issue ? describeIssue(issue) : 'The request is invalid.');
 }
 
 function describeIssue(issue: v.GenericIssue): string {
@@ -164,7 +188,11 @@ function errorAnswers(): MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResult
       const body: ApiErrorBody = known
         ? { error: { code: known.code, message: known.message, ...(known.status >= 500 && { requestId }) } }
         : { error: { code: 'INTERNAL', message: 'Something went wrong on our side; quote the request id.', requestId } };
-      request.response = { statusCode: known?.status ?? 500, headers: RESPONSE_HEADERS, body: JSON.stringify(body) };
+      request.response = {
+        statusCode: known?.status ?? 500,
+        headers: { ...RESPONSE_HEADERS, ...known?.headers },
+        body: JSON.stringify(body),
+      };
     },
   };
 }

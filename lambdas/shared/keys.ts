@@ -1,15 +1,14 @@
 /**
  * Object keys and file names.
  *
- * Every key is `users/{sub}/{random id}/{safe name}`, made by the server. A key from a client
- * is accepted only when it parses to that grammar and sits under a prefix the caller may use;
- * IAM enforces the same prefix on the signing role, so a bug here still cannot sign outside it.
+ * Every key is `users/{sub}/{file id}/{safe name}`, made by the server; clients name files by
+ * id and never send a key. IAM confines each signing role to the caller's own prefix, so a bug
+ * here still cannot sign outside it.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { encodeRfc5987 } from './content-disposition';
 import { ApiError } from './errors';
-import { S3_LIMITS } from '../../contract/constants';
-import type { ReadAccess } from './settings';
+import { FILE_ID_PATTERN, S3_LIMITS } from '../../contract/constants';
 
 /** Every user's objects live under this prefix; nothing else in the bucket is ever signed. */
 export const USERS_PREFIX = 'users/';
@@ -27,16 +26,14 @@ export const MAX_FILENAME_LENGTH = 255;
 export const MAX_SAFE_NAME_LENGTH = 120;
 
 const SUB = '[A-Za-z0-9-]{1,64}';
-const OBJECT_ID = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
-// A multipart upload's id carries its declared size: `{uuid}.{size}` (see `newObjectKey`).
-const DECLARED_SIZE = '[1-9][0-9]{0,13}';
+const FILE_ID = FILE_ID_PATTERN.source.replace(/^\^|\$$/g, '');
 const SAFE_BASE = '[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?';
 const EXTENSION = '[a-z0-9]{1,10}';
 
 /** The grammar of a safe name: ASCII letters, digits, `_` and `-`, one dot before a lower-case extension. */
 export const SAFE_NAME_PATTERN = new RegExp(`^${SAFE_BASE}\\.${EXTENSION}$`);
 const SUB_PATTERN = new RegExp(`^${SUB}$`);
-const KEY_PATTERN = new RegExp(`^users/(${SUB})/(${OBJECT_ID})(?:\\.(${DECLARED_SIZE}))?/(${SAFE_BASE}\\.${EXTENSION})$`);
+const KEY_PATTERN = new RegExp(`^users/(${SUB})/(${FILE_ID})/(${SAFE_BASE}\\.${EXTENSION})$`);
 
 // C0 and C1 controls, and the Unicode bidi controls that make `evil\u202Efdp.exe` look like `evil.exe.pdf`.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -53,10 +50,8 @@ export const FILENAME_METADATA_HEADER = 'x-amz-meta-filename';
 export interface ObjectKey {
   readonly key: string;
   readonly ownerId: string;
-  readonly objectId: string;
+  readonly fileId: string;
   readonly name: string;
-  /** The size declared when a multipart upload was created; absent for single-PUT keys. */
-  readonly declaredSize?: number;
 }
 
 /** Proves the authorizer's `sub` claim is usable in a key and a session tag. */
@@ -71,42 +66,25 @@ export function ownerPrefix(sub: string): string {
   return `${USERS_PREFIX}${sub}/`;
 }
 
-/**
- * A fresh key for a user's new object; the random id keeps two uploads of one name apart.
- *
- * A multipart upload's key also carries its declared size. S3 binds the upload id to the key,
- * so later calls (more part URLs, completion) learn the size from the key the client sends
- * back, which it cannot alter without S3 answering NoSuchUpload: the exact length of every
- * part URL is known without a database and without trusting the client again.
- */
-export function newObjectKey(sub: string, safeName: string, declaredSize?: number): string {
-  const id = declaredSize === undefined ? randomUUID() : `${randomUUID()}.${declaredSize}`;
-  return `${ownerPrefix(sub)}${id}/${safeName}`;
+/** A fresh file id: 128 random bits, URL-safe. */
+export function newFileId(): string {
+  return randomBytes(16).toString('base64url');
 }
 
-/** Parses a client-supplied key; `undefined` when it does not follow our grammar. */
+/** The key of a user's file: the id keeps two uploads of one name apart. */
+export function objectKeyOf(sub: string, fileId: string, safeName: string): string {
+  return `${ownerPrefix(sub)}${fileId}/${safeName}`;
+}
+
+/** Parses a key (from an S3 event); `undefined` when it does not follow our grammar. */
 export function parseObjectKey(key: string): ObjectKey | undefined {
   if (Buffer.byteLength(key, 'utf8') > S3_LIMITS.maxKeyBytes) return undefined;
   const match = KEY_PATTERN.exec(key);
   if (!match) return undefined;
-  const [, ownerId = '', objectId = '', declaredSize, name = ''] = match;
-  // `safeFileName` never makes a longer name: such a key was never issued, and S3 need not be asked about it.
+  const [, ownerId = '', fileId = '', name = ''] = match;
+  // `safeFileName` never makes a longer name: such a key was never issued.
   if (name.length > MAX_SAFE_NAME_LENGTH) return undefined;
-  return { key, ownerId, objectId, name, ...(declaredSize && { declaredSize: Number(declaredSize) }) };
-}
-
-/**
- * Accepts a client-supplied key only if it follows our grammar (400) and the caller may use
- * it for this operation (403): writes need the caller's own prefix; reads too, unless read
- * access is `authenticated`.
- */
-export function authorizeKey(key: string, sub: string, access: 'write' | ReadAccess): ObjectKey {
-  const parsed = parseObjectKey(key);
-  if (!parsed) throw new ApiError('INVALID_KEY', 'key is not a key this service issued.');
-  if (access !== 'authenticated' && parsed.ownerId !== sub) {
-    throw new ApiError('FORBIDDEN_KEY', 'key belongs to another user.');
-  }
-  return parsed;
+  return { key, ownerId, fileId, name };
 }
 
 /**

@@ -20,6 +20,7 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
+import type { RejectedReason } from '../../contract/answers';
 import type { ErrorCode } from '../../contract/errors';
 
 /**
@@ -47,9 +48,9 @@ export const METRIC = {
   stsLatency: 'StsLatency',
   /** Time an S3 call (HEAD, ListObjectsV2) took (Milliseconds). */
   s3Latency: 'S3Latency',
-  /** Objects the verifier judged (Count); by `outcome`. */
+  /** Files the verifier decided on (Count); by `outcome`: `available` or the rejection's reason. */
   verifications: 'Verifications',
-  /** Time from an object's arrival (its event's time) to its verdict (Milliseconds). */
+  /** Time from the object's creation (S3's event time) to the verifier's decision (Milliseconds). */
   verificationLatency: 'VerificationLatency',
   /** First invocation of a new Lambda instance (Count); Powertools' own, by `function_name`. */
   coldStart: 'ColdStart',
@@ -64,7 +65,7 @@ export const DIMENSION = {
   code: 'code',
   /** Of `UploadBytes`: an entry of the content-type allow-list. */
   contentType: 'contentType',
-  /** Of `Verifications`: the verdict, `available` or `rejected`. */
+  /** Of `Verifications`: `available`, or a `RejectedReason`. */
   outcome: 'outcome',
   /** Of `ColdStart`: the Lambda function's name. */
   functionName: 'function_name',
@@ -81,6 +82,9 @@ export const VERIFICATION_OUTCOMES = ['available', 'rejected'] as const;
 
 /** A dependency whose calls are timed. */
 export type Dependency = 'sts' | 's3';
+
+/** What the verifier decided: `available`, or why it rejected a file. */
+export type VerificationOutcome = 'available' | RejectedReason;
 
 /** The metrics of this Lambda instance; the handler's `logMetrics` middleware flushes them once per invocation. */
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
@@ -131,6 +135,12 @@ export async function measureLatency<Result>(dependency: Dependency, call: () =>
     // To a tenth: further digits are timer noise, and every byte of a metric line is billed as log ingestion.
     metrics.addMetric(metricName, MetricUnit.Milliseconds, Math.round((performance.now() - started) * 10) / 10);
   }
+}
+
+/** Counts one verifier decision, and how long after the object's creation it came. */
+export function recordVerification(outcome: VerificationOutcome, latencyMs: number): void {
+  recordWithBreakdown(METRIC.verifications, MetricUnit.Count, 1, DIMENSION.outcome, outcome);
+  metrics.addMetric(METRIC.verificationLatency, MetricUnit.Milliseconds, Math.max(0, Math.round(latencyMs)));
 }
 
 /**

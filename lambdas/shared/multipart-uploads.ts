@@ -64,6 +64,44 @@ export async function assertUploadExists(
   });
 }
 
+/** One part S3 holds for an upload in progress. */
+export interface StoredPart {
+  readonly partNumber: number;
+  readonly etag: string;
+  readonly size: number;
+}
+
+/** Every part S3 holds for the upload, in part-number order (404 when the upload is gone). */
+export async function listUploadedParts(
+  session: RoleSession,
+  location: BucketLocation,
+  key: string,
+  uploadId: string,
+  signal?: AbortSignal,
+): Promise<StoredPart[]> {
+  const {
+    client,
+    commands: { ListPartsCommand },
+  } = await s3For(session, location);
+  const parts: StoredPart[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await withinDeadline(signal, (abortSignal) =>
+      client.send(new ListPartsCommand({ Bucket: location.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }), {
+        abortSignal,
+      }),
+    ).catch((error: unknown) => {
+      throw uploadError(error);
+    });
+    for (const part of page.Parts ?? []) {
+      if (part.PartNumber === undefined) continue;
+      parts.push({ partNumber: part.PartNumber, etag: (part.ETag ?? '').replace(/"/g, ''), size: part.Size ?? 0 });
+    }
+    marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+  } while (marker);
+  return parts;
+}
+
 /**
  * Completes the upload. S3 checks every part's ETag, that the parts add up to the declared
  * size, and (`If-None-Match: *`) that no object exists under the key.

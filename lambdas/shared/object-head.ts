@@ -1,6 +1,7 @@
 /**
- * HEAD of an object, before a download URL is issued: does it exist, how big is it, what is
- * its type and original name.
+ * HEAD of an object through a presigned URL: does it exist, how big is it, what is its type and
+ * original name. Downloads read the file's record now; the naive baseline of `npm run bench`
+ * still compares against this path.
  *
  * Sent as a presigned HEAD rather than `S3Client.send(HeadObjectCommand)`: the same SigV4
  * signature by the SDK's presigner, without loading the S3 client on every download's cold
@@ -9,14 +10,6 @@
  */
 import { request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
-import { decodeRfc5987 } from './content-disposition';
-import { withinDeadline } from './deadline';
-import { storageUnavailable } from './errors';
-import { FILENAME_METADATA_HEADER } from './keys';
-import { log } from './logs';
-import { measureLatency } from './metrics';
-import type { ObjectUrlSigner } from './object-urls';
-import type { RoleSession } from './role-sessions';
 
 /** What a download needs to know about an object. */
 export interface ObjectHead {
@@ -33,49 +26,6 @@ export interface HeadResponse {
   readonly status: number;
   /** Lower-case names, as `node:http` gives them. */
   readonly headers: IncomingHttpHeaders;
-}
-
-/** Sends a HEAD to a presigned URL; rejects when S3 cannot be reached or `signal` aborts. */
-export type HeadRequest = (url: string, signal: AbortSignal) => Promise<HeadResponse>;
-
-/** Longest wait for S3's answer before the request fails with 503. */
-const HEAD_TIMEOUT_MS = 3000;
-
-/** HEADs an object with the user's session; `undefined` when it does not exist (or IAM hides it). */
-export async function headObject(
-  signer: ObjectUrlSigner,
-  session: RoleSession,
-  key: string,
-  sendHead: HeadRequest = sendHeadRequest,
-  deadline?: AbortSignal,
-): Promise<ObjectHead | undefined> {
-  const { url } = await signer.presign(session, { method: 'HEAD', key }, 60);
-  let response: HeadResponse;
-  try {
-    // Whichever comes first: S3's own bound, or the request's deadline.
-    const signal = deadline ? AbortSignal.any([deadline, AbortSignal.timeout(HEAD_TIMEOUT_MS)]) : AbortSignal.timeout(HEAD_TIMEOUT_MS);
-    response = await measureLatency('s3', () => withinDeadline(deadline, () => sendHead(url, signal)));
-  } catch (error) {
-    throw storageUnavailable(error);
-  }
-  if (response.status === 404) return undefined;
-  if (response.status === 403) {
-    // S3 answers 403 for a missing key outside the prefixes the role may list, and for a policy that refuses us.
-    log('WARN', 'object HEAD refused by S3', { key });
-    return undefined;
-  }
-  if (response.status < 200 || response.status > 299) throw storageUnavailable(new Error(`S3 answered HEAD with ${response.status}`));
-  const header = (name: string) => {
-    const value = response.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const filename = decodeRfc5987(header(FILENAME_METADATA_HEADER) ?? '');
-  return {
-    size: Number(header('content-length') ?? 0),
-    contentType: header('content-type') ?? 'application/octet-stream',
-    lastModified: new Date(header('last-modified') ?? 0).toISOString(),
-    ...(filename && { filename }),
-  };
 }
 
 /**

@@ -114,9 +114,7 @@ export class FileApi extends Construct {
           methods: [apigw.HttpMethod[method]],
           integration,
           // ID tokens carry no scope: with one required, API Gateway accepts access tokens only.
-          ...(isPublic
-            ? { authorizer: new apigw.HttpNoneAuthorizer() }
-            : { authorizationScopes: [...props.settings.authorizationScopes] }),
+          ...(isPublic ? { authorizer: new apigw.HttpNoneAuthorizer() } : { authorizationScopes: [...props.settings.authorizationScopes] }),
         });
         if (!isPublic) continue;
         for (const route of routes) {

@@ -14,7 +14,7 @@ import { USERS_PREFIX } from '../../lambdas/shared/keys';
  * receives before a message is parked in the dead-letter queue, where it waits two weeks (SQS's
  * longest) for someone to look and redrive it.
  */
-export const EVENT_QUEUE = {
+const EVENT_QUEUE = {
   batchSize: 10,
   maxReceiveCount: 5,
   deadLetterRetentionDays: 14,
@@ -26,7 +26,7 @@ export const EVENT_QUEUE = {
 } as const;
 
 /** The EventBridge detail types of the S3 events the consumer is given. */
-export const OBJECT_EVENT_TYPES = ['Object Created', 'Object Deleted'] as const;
+const OBJECT_EVENT_TYPES = ['Object Created', 'Object Deleted'] as const;
 
 /** Properties of a `FileEvents`. */
 export interface FileEventsProps {

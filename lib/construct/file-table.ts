@@ -17,7 +17,7 @@ export interface FileTableProps {
  * of their own: IAM authorizes each item of a `TransactWriteItems` as its put, update, delete or
  * condition check. No batch writes: every write is conditional, which a batch cannot be.
  */
-export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
+const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   readWrite: [
     'dynamodb:GetItem',
     'dynamodb:Query',

@@ -12,7 +12,7 @@ import { FUNCTION_DEFAULTS } from '../functions';
  * How every function is bundled: minified ESM with the AWS SDK inside, preferring packages'
  * ESM builds (`module`) so esbuild can drop what we do not use. Bundle size is cold start.
  */
-export const FUNCTION_BUNDLING: BundlingOptions = {
+const FUNCTION_BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
   minify: true,
   sourceMap: false,

@@ -22,5 +22,7 @@ declare module '@20minutes/s3rver' {
     listen(...args: unknown[]): Promise<Server>;
     close(): Promise<void>;
     httpServer?: Server;
+    /** S3 notification-shaped object events (`{Records: [...]}`), emitted as each request is stored. */
+    on(event: 'event', listener: (notification: { Records?: unknown[] }) => void): this;
   }
 }

@@ -65,7 +65,7 @@ describeInBrowser('the demo page in Chromium', () => {
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
     expect(new Set(seen.filter((value) => value > 0 && value < 100)).size).toBeGreaterThan(2);
 
-    await page.click('#file-list tr:has-text("Screenshot-of-the-demo.png") button:has-text("Open")');
+    await page.click('#file-list tr[data-status="available"]:has-text("Screenshot of the demo.png") button:has-text("Open")');
     await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('#viewer img')?.naturalWidth ?? 0) > 0);
     const shown = await page.evaluate(() => (document.querySelector('#viewer img') as HTMLImageElement).naturalWidth);
     fs.mkdirSync(ARTIFACTS, { recursive: true });

@@ -18,13 +18,31 @@ export const API = 'https://api.example.com';
 export const S3 = 'https://bucket.s3.eu-west-1.amazonaws.com';
 const MiB = 1024 * 1024;
 
+/** The id of the file in every scripted answer. */
+export const FILE_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+/** A file's record, as `GET /files/{id}` and a completion answer it. */
+export function aFileRecord(overrides: Record<string, unknown> = {}) {
+  return {
+    id: FILE_ID,
+    key: `users/alice/${FILE_ID}/a.txt`,
+    name: 'a.txt',
+    size: 3,
+    contentType: 'text/plain',
+    status: 'pending',
+    createdAt: '2026-11-23T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
 /** A multipart plan for `size` bytes in parts of 8 MiB, with URLs for every part. */
 export function multipartPlan(size: number) {
   const partSize = 8 * MiB;
   const partCount = Math.ceil(size / partSize);
   return {
-    key: `users/alice/0f8fad5b-d9cb-469f-a165-70867728950e.${size}/film.mp4`,
-    uploadId: 'upload-1',
+    id: FILE_ID,
+    key: `users/alice/${FILE_ID}/film.mp4`,
+    status: 'pending',
     partSize,
     partCount,
     parts: Array.from({ length: partCount }, (_, index) => partUrl(index + 1, partNumberLength(size, partSize, index + 1))),

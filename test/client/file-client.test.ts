@@ -1,6 +1,6 @@
 /** The client's own logic (retries, re-signing, progress, abort, errors) against a scripted fake API and S3. */
 import { cognitoTokenSource, createFileClient, FileApiError, sha256Base64, type UploadProgress } from '../../client';
-import { API, fakeFetch, json, multipartPlan, partUrl, S3, s3Refusal, type Script } from './fake-api';
+import { aFileRecord, API, FILE_ID, fakeFetch, json, multipartPlan, partUrl, S3, s3Refusal, type Script } from './fake-api';
 
 const MiB = 1024 * 1024;
 const bytes = (size: number) => new Uint8Array(size);
@@ -15,12 +15,17 @@ function clientWith(script: Script, getToken: () => string = () => 'token', retr
 }
 
 const singlePut = {
-  key: 'users/alice/x/a.txt',
+  id: FILE_ID,
+  key: `users/alice/${FILE_ID}/a.txt`,
+  status: 'pending',
   method: 'PUT',
   url: `${S3}/a.txt?X-Amz-Signature=s`,
   headers: { 'content-type': 'text/plain', 'content-length': '3' },
   expiresAt: '',
 };
+
+const RECORD_PATH = `/files/${FILE_ID}`;
+const UPLOAD_PATH = `/uploads/${FILE_ID}`;
 
 /** Routes API requests by path; S3 requests fall through to 200 with an ETag. */
 function api(routes: Record<string, (count: number, body: unknown) => Response>): Script {
@@ -33,12 +38,12 @@ function api(routes: Record<string, (count: number, body: unknown) => Response>)
 describe('a single-PUT upload', () => {
   it('sends exactly the signed headers and reports progress ending at the size', async () => {
     const progress: UploadProgress[] = [];
-    const { client, requests } = clientWith(api({ '/uploads': () => json(singlePut) }));
+    const { client, requests } = clientWith(api({ '/uploads': () => json(singlePut), [RECORD_PATH]: () => json(aFileRecord()) }));
 
     const uploaded = await client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain', onProgress: (p) => progress.push(p) });
 
     const put = requests.find((request) => request.method === 'PUT');
-    expect(uploaded).toEqual({ key: singlePut.key, size: 3 });
+    expect(uploaded).toEqual(aFileRecord());
     expect(put?.headers).toEqual(singlePut.headers);
     expect(progress.at(-1)).toEqual({ loaded: 3, total: 3 });
   });
@@ -50,9 +55,11 @@ describe('a single-PUT upload', () => {
     await client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' });
     await client.list();
 
+    // The plan, the record once the bytes are sent, the list.
     expect(requests.filter((request) => request.url.startsWith(API)).map((request) => request.headers.authorization)).toEqual([
       'Bearer token-1',
       'Bearer token-2',
+      'Bearer token-3',
     ]);
   });
 
@@ -85,16 +92,18 @@ describe('a single-PUT upload', () => {
 
   it('asks for a fresh upload when its URL expired', async () => {
     const { client, requests } = clientWith((request, count) =>
-      request.url.startsWith(API)
-        ? json({ ...singlePut, key: `users/alice/x/${count}.txt` })
-        : count === 1
-          ? s3Refusal(403, 'AccessDenied', 'Request has expired')
-          : undefined,
+      request.url.includes('/files/')
+        ? json(aFileRecord({ id: request.url.split('/').at(-1) }))
+        : request.url.startsWith(API)
+          ? json({ ...singlePut, id: count === 1 ? FILE_ID : 'B'.repeat(22) })
+          : count === 1
+            ? s3Refusal(403, 'AccessDenied', 'Request has expired')
+            : undefined,
     );
 
     const uploaded = await client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' });
 
-    expect(uploaded.key).toBe('users/alice/x/2.txt');
+    expect(uploaded.id).toBe('B'.repeat(22));
     expect(requests.filter((request) => request.url.endsWith('/uploads'))).toHaveLength(2);
   });
 
@@ -160,7 +169,7 @@ describe('a multipart upload', () => {
   it('sends every part, completes with their ETags in order, and reports monotonic progress to the size', async () => {
     const progress: number[] = [];
     const { client, requests } = clientWith(
-      api({ '/uploads': () => json(plan), '/uploads/complete': (_, body) => json({ key: plan.key, size, echoed: body }) }),
+      api({ '/uploads': () => json(plan), [`${UPLOAD_PATH}/complete`]: () => json(aFileRecord({ size, name: 'film.mp4' })) }),
     );
 
     const uploaded = await client.upload(bytes(size), {
@@ -169,11 +178,9 @@ describe('a multipart upload', () => {
       onProgress: ({ loaded }) => progress.push(loaded),
     });
 
-    const complete = requests.find((request) => request.url.endsWith('/uploads/complete'));
-    expect(uploaded).toMatchObject({ key: plan.key, size });
+    const complete = requests.find((request) => request.url.endsWith(`${UPLOAD_PATH}/complete`));
+    expect(uploaded).toMatchObject({ id: FILE_ID, size, status: 'pending' });
     expect(complete?.body).toEqual({
-      key: plan.key,
-      uploadId: plan.uploadId,
       parts: [1, 2, 3].map((partNumber) => ({ partNumber, etag: `"etag-${partNumber}"` })),
     });
     expect(progress.at(-1)).toBe(size);
@@ -182,7 +189,7 @@ describe('a multipart upload', () => {
 
   it('sends each part with its own signed length', async () => {
     const { client, requests } = clientWith(
-      api({ '/uploads': () => json(plan), '/uploads/complete': () => json({ key: plan.key, size }) }),
+      api({ '/uploads': () => json(plan), [`${UPLOAD_PATH}/complete`]: () => json(aFileRecord({ size })) }),
     );
 
     await client.upload(bytes(size), { filename: 'film.mp4', contentType: 'video/mp4' });
@@ -199,14 +206,13 @@ describe('a multipart upload', () => {
     let refused = false;
     const { client, requests } = clientWith((request) => {
       if (request.url.endsWith('/uploads')) return json(plan);
-      if (request.url.endsWith('/uploads/parts'))
+      if (request.url.endsWith(`${UPLOAD_PATH}/parts`))
         return json({
-          key: plan.key,
-          uploadId: plan.uploadId,
+          id: FILE_ID,
           parts: [partUrl(2, 8 * MiB, 'fresh')],
           expiresAt: new Date(Date.now() + 600_000).toISOString(),
         });
-      if (request.url.endsWith('/uploads/complete')) return json({ key: plan.key, size });
+      if (request.url.endsWith(`${UPLOAD_PATH}/complete`)) return json(aFileRecord({ size }));
       if (request.url.includes('partNumber=2') && request.url.includes('=sig') && !refused) {
         refused = true;
         return s3Refusal(403, 'AccessDenied', 'Request has expired');
@@ -216,7 +222,7 @@ describe('a multipart upload', () => {
 
     await client.upload(bytes(size), { filename: 'film.mp4', contentType: 'video/mp4' });
 
-    expect(requests.find((request) => request.url.endsWith('/uploads/parts'))?.body).toMatchObject({ partNumbers: [2] });
+    expect(requests.find((request) => request.url.endsWith(`${UPLOAD_PATH}/parts`))?.body).toMatchObject({ partNumbers: [2] });
     expect(requests.some((request) => request.url.includes('X-Amz-Signature=fresh'))).toBe(true);
   });
 
@@ -224,15 +230,10 @@ describe('a multipart upload', () => {
     let clock = Date.now();
     const fake = fakeFetch((request) => {
       if (request.url.endsWith('/uploads')) return json({ ...plan, expiresAt: new Date(clock + 600_000).toISOString() });
-      if (request.url.endsWith('/uploads/parts')) {
-        return json({
-          key: plan.key,
-          uploadId: plan.uploadId,
-          parts: [partUrl(2, 8 * MiB, 'fresh')],
-          expiresAt: new Date(clock + 600_000).toISOString(),
-        });
+      if (request.url.endsWith(`${UPLOAD_PATH}/parts`)) {
+        return json({ id: FILE_ID, parts: [partUrl(2, 8 * MiB, 'fresh')], expiresAt: new Date(clock + 600_000).toISOString() });
       }
-      if (request.url.endsWith('/uploads/complete')) return json({ key: plan.key, size });
+      if (request.url.endsWith(`${UPLOAD_PATH}/complete`)) return json(aFileRecord({ size }));
       if (request.url.includes('partNumber=2') && request.url.includes('=sig')) {
         clock += 601_000;
         throw new TypeError('Failed to fetch');
@@ -250,25 +251,25 @@ describe('a multipart upload', () => {
     const big = { ...plan, partCount: 3, parts: plan.parts.slice(0, 1) };
     const { client, requests } = clientWith((request) => {
       if (request.url.endsWith('/uploads')) return json(big);
-      if (request.url.endsWith('/uploads/parts')) {
+      if (request.url.endsWith(`${UPLOAD_PATH}/parts`)) {
         const { partNumbers } = request.body as { partNumbers: number[] };
-        return json({ key: plan.key, uploadId: plan.uploadId, parts: partNumbers.map((n) => plan.parts[n - 1]), expiresAt: big.expiresAt });
+        return json({ id: FILE_ID, parts: partNumbers.map((n) => plan.parts[n - 1]), expiresAt: big.expiresAt });
       }
-      if (request.url.endsWith('/uploads/complete')) return json({ key: plan.key, size });
+      if (request.url.endsWith(`${UPLOAD_PATH}/complete`)) return json(aFileRecord({ size }));
       return undefined;
     });
 
     await client.upload(bytes(size), { filename: 'film.mp4', contentType: 'video/mp4', concurrency: 1 });
 
-    expect(requests.filter((request) => request.url.endsWith('/uploads/parts')).map((request) => request.body)).toEqual([
-      { key: plan.key, uploadId: plan.uploadId, partNumbers: [2, 3] },
+    expect(requests.filter((request) => request.url.endsWith(`${UPLOAD_PATH}/parts`)).map((request) => request.body)).toEqual([
+      { partNumbers: [2, 3] },
     ]);
   });
 
   it('aborts the upload when a part fails for good, and surfaces the error', async () => {
     const { client, requests } = clientWith((request) => {
       if (request.url.endsWith('/uploads')) return json(plan);
-      if (request.url.endsWith('/uploads/abort')) return new Response(null, { status: 204 });
+      if (request.method === 'DELETE' && request.url.endsWith(UPLOAD_PATH)) return new Response(null, { status: 204 });
       if (request.url.includes('partNumber=3')) return s3Refusal(403, 'SignatureDoesNotMatch', 'no');
       return undefined;
     });
@@ -276,15 +277,15 @@ describe('a multipart upload', () => {
     await expect(client.upload(bytes(size), { filename: 'film.mp4', contentType: 'video/mp4' })).rejects.toMatchObject({
       code: 'S3_SignatureDoesNotMatch',
     });
-    expect(requests.find((request) => request.url.endsWith('/uploads/abort'))?.body).toEqual({ key: plan.key, uploadId: plan.uploadId });
-    expect(requests.some((request) => request.url.endsWith('/uploads/complete'))).toBe(false);
+    expect(requests.find((request) => request.method === 'DELETE')?.url).toBe(`${API}${UPLOAD_PATH}`);
+    expect(requests.some((request) => request.url.endsWith('/complete'))).toBe(false);
   });
 
   it('aborts the upload when cancelled, and rejects with ABORTED', async () => {
     const controller = new AbortController();
     const { client, requests } = clientWith((request) => {
       if (request.url.endsWith('/uploads')) return json(plan);
-      if (request.url.endsWith('/uploads/abort')) return new Response(null, { status: 204 });
+      if (request.method === 'DELETE' && request.url.endsWith(UPLOAD_PATH)) return new Response(null, { status: 204 });
       if (request.url.includes('partNumber=1')) controller.abort();
       return undefined;
     });
@@ -294,7 +295,7 @@ describe('a multipart upload', () => {
     ).rejects.toMatchObject({
       code: 'ABORTED',
     });
-    expect(requests.some((request) => request.url.endsWith('/uploads/abort'))).toBe(true);
+    expect(requests.some((request) => request.method === 'DELETE' && request.url.endsWith(UPLOAD_PATH))).toBe(true);
   });
 
   it('refuses a part answer without an ETag, as when CORS does not expose it', async () => {
@@ -307,6 +308,37 @@ describe('a multipart upload', () => {
     await expect(client.upload(bytes(size), { filename: 'film.mp4', contentType: 'video/mp4' })).rejects.toMatchObject({
       code: 'MISSING_ETAG',
     });
+  });
+});
+
+describe('files by id', () => {
+  it('asks for a download URL by id, gets a record, and deletes by id', async () => {
+    const { client, requests } = clientWith(
+      api({ '/downloads': () => json({ id: FILE_ID, url: `${S3}/a.txt` }), [RECORD_PATH]: () => new Response(null, { status: 204 }) }),
+    );
+
+    await client.getDownloadUrl(FILE_ID, { disposition: 'inline' });
+    await client.remove(FILE_ID);
+
+    expect(requests.map((request) => `${request.method} ${request.url.slice(API.length)}`)).toEqual([
+      'POST /downloads',
+      `DELETE ${RECORD_PATH}`,
+    ]);
+    expect(requests[0]?.body).toEqual({ id: FILE_ID, disposition: 'inline' });
+  });
+
+  it('surfaces 409 PENDING as a retryable-later FileApiError with its code', async () => {
+    const { client } = clientWith(() => json({ error: { code: 'PENDING', message: 'being verified' } }, 409), undefined, 0);
+
+    await expect(client.getDownloadUrl(FILE_ID)).rejects.toMatchObject({ status: 409, code: 'PENDING' });
+  });
+
+  it('lists with a status filter', async () => {
+    const { client, requests } = clientWith(() => json({ files: [] }));
+
+    await client.list({ status: 'available', limit: 10 });
+
+    expect(requests[0]?.url).toBe(`${API}/files?limit=10&status=available`);
   });
 });
 

@@ -1,10 +1,11 @@
 /**
  * Faults over real HTTP, in the order an outage happens: the user pool's keys unreachable, then
- * S3 stopped. Every route that needs S3 answers 503 STORAGE_UNAVAILABLE within a bound and
- * works again once S3 is back; the authorizer answers 503, never 500; the process never crashes.
+ * S3 stopped, then the file table. Every route that needs S3 or the table answers 503
+ * STORAGE_UNAVAILABLE within a bound and works again once S3 is back; the authorizer answers
+ * 503, never 500; health says `degraded`; the process never crashes.
  */
 import * as vm from 'node:vm';
-import { patternedBytes, startTestLocalMode, type TestLocalMode } from './local-mode';
+import { patternedBytes, startTestLocalMode, textBytes, type TestLocalMode } from './local-mode';
 
 jest.setTimeout(60_000);
 
@@ -21,8 +22,8 @@ const crashes: unknown[] = [];
 const recordCrash = (error: unknown) => crashes.push(error);
 
 interface MultipartPlan {
+  readonly id: string;
   readonly key: string;
-  readonly uploadId: string;
   readonly parts: readonly { readonly partNumber: number; readonly url: string; readonly headers: Record<string, string> }[];
 }
 
@@ -73,39 +74,52 @@ describe('with S3 stopped', () => {
   let toAbort: MultipartPlan;
 
   beforeAll(async () => {
-    ({ key: file } = await local.client('alice').upload(patternedBytes(10), { filename: 'kept.txt', contentType: 'text/plain' }));
+    ({ id: file } = await local.client('alice').upload(textBytes(10), { filename: 'kept.txt', contentType: 'text/plain' }));
     toComplete = await startMultipart('completed-later.mp4');
     toAbort = await startMultipart('aborted-later.mp4');
+    await local.stack.events.idle();
     await local.stack.s3.stop();
   });
 
-  const requestsNeedingS3: [string, string, string, () => unknown][] = [
-    ['POST /downloads (its HEAD)', 'POST', '/downloads', () => ({ key: file })],
-    ['GET /files', 'GET', '/files', () => undefined],
+  const requestsNeedingS3: [string, string, () => string, () => unknown][] = [
     [
       'POST /uploads above the multipart threshold',
       'POST',
-      '/uploads',
+      () => '/uploads',
       () => ({ filename: 'a.mp4', contentType: 'video/mp4', size: 6 * MiB }),
     ],
-    ['POST /uploads/parts', 'POST', '/uploads/parts', () => ({ key: toAbort.key, uploadId: toAbort.uploadId, partNumbers: [1] })],
+    ['GET /uploads/{id}', 'GET', () => `/uploads/${toAbort.id}`, () => undefined],
+    ['POST /uploads/{id}/parts', 'POST', () => `/uploads/${toAbort.id}/parts`, () => ({ partNumbers: [1] })],
     [
-      'POST /uploads/complete',
+      'POST /uploads/{id}/complete',
       'POST',
-      '/uploads/complete',
-      () => ({ key: toComplete.key, uploadId: toComplete.uploadId, parts: [{ partNumber: 1, etag: 'a'.repeat(32) }] }),
+      () => `/uploads/${toComplete.id}/complete`,
+      () => ({ parts: [{ partNumber: 1, etag: 'a'.repeat(32) }] }),
     ],
-    ['POST /uploads/abort', 'POST', '/uploads/abort', () => ({ key: toAbort.key, uploadId: toAbort.uploadId })],
+    ['DELETE /uploads/{id}', 'DELETE', () => `/uploads/${toAbort.id}`, () => undefined],
+    ['DELETE /files/{id}', 'DELETE', () => `/files/${file}`, () => undefined],
   ];
 
   it.each(requestsNeedingS3)(`%s answers 503 STORAGE_UNAVAILABLE within ${OUTAGE_ANSWER_BOUND_MS} ms`, async (_, method, route, body) => {
     const started = performance.now();
-    const answer = await local.api(method, route, { body: body() });
+    const answer = await local.api(method, route(), { body: body() });
     const elapsedMs = performance.now() - started;
 
     expect(answer.status).toBe(503);
     expect(answer.body.error).toEqual({ code: 'STORAGE_UNAVAILABLE', message: expect.any(String), requestId: expect.any(String) });
     expect(elapsedMs).toBeLessThan(OUTAGE_ANSWER_BOUND_MS);
+  });
+
+  it('still lists files and signs downloads: both read the table, and signing never calls S3', async () => {
+    const listed = await local.api('GET', '/files');
+    const download = await local.api('POST', '/downloads', { body: { id: file } });
+
+    expect(listed.status).toBe(200);
+    expect(download.status).toBe(200);
+  });
+
+  it('says degraded on GET /health, without a token', async () => {
+    expect(await local.api('GET', '/health', { token: null })).toEqual({ status: 503, body: { status: 'degraded' } });
   });
 
   it('still issues single-PUT upload URLs: signing one never calls S3', async () => {
@@ -119,29 +133,27 @@ describe('with S3 stopped', () => {
     beforeAll(() => local.stack.s3.restart());
 
     it('signs a download of a file kept through the outage', async () => {
-      const answer = await local.api('POST', '/downloads', { body: { key: file } });
+      const answer = await local.api('POST', '/downloads', { body: { id: file } });
 
       expect(answer.status).toBe(200);
-      expect(new Uint8Array(await (await fetch(answer.body.url)).arrayBuffer())).toEqual(patternedBytes(10));
+      expect(new Uint8Array(await (await fetch(answer.body.url)).arrayBuffer())).toEqual(textBytes(10));
     });
 
     it('lists files', async () => {
       const answer = await local.api('GET', '/files');
 
       expect(answer.status).toBe(200);
-      expect(answer.body.files.map((entry: { key: string }) => entry.key)).toContain(file);
+      expect(answer.body.files.map((entry: { id: string }) => entry.id)).toContain(file);
     });
 
     it('starts a multipart upload', async () => {
       const plan = await startMultipart('after-outage.mp4');
 
-      expect(plan.uploadId).toEqual(expect.any(String));
+      expect(plan.id).toEqual(expect.any(String));
     });
 
     it('signs more part URLs of an upload started before the outage', async () => {
-      const answer = await local.api('POST', '/uploads/parts', {
-        body: { key: toAbort.key, uploadId: toAbort.uploadId, partNumbers: [1] },
-      });
+      const answer = await local.api('POST', `/uploads/${toAbort.id}/parts`, { body: { partNumbers: [1] } });
 
       expect(answer.status).toBe(200);
     });
@@ -150,19 +162,43 @@ describe('with S3 stopped', () => {
       const [part] = toComplete.parts;
       const sent = await fetch(part?.url ?? '', { method: 'PUT', body: patternedBytes(6 * MiB), headers: part?.headers });
 
-      const answer = await local.api('POST', '/uploads/complete', {
-        body: { key: toComplete.key, uploadId: toComplete.uploadId, parts: [{ partNumber: 1, etag: sent.headers.get('etag') }] },
+      const answer = await local.api('POST', `/uploads/${toComplete.id}/complete`, {
+        body: { parts: [{ partNumber: 1, etag: sent.headers.get('etag') }] },
       });
 
-      expect(answer).toEqual({ status: 200, body: { key: toComplete.key, size: 6 * MiB } });
+      expect(answer).toMatchObject({ status: 200, body: { id: toComplete.id, key: toComplete.key, size: 6 * MiB, status: 'pending' } });
     });
 
     it('aborts an upload started before the outage', async () => {
-      const answer = await local.api('POST', '/uploads/abort', { body: { key: toAbort.key, uploadId: toAbort.uploadId } });
+      const before = local.pendingUploads().length;
+
+      const answer = await local.api('DELETE', `/uploads/${toAbort.id}`);
 
       expect(answer.status).toBe(204);
-      expect(local.pendingUploads()).not.toContain(toAbort.uploadId);
+      expect(local.pendingUploads()).toHaveLength(before - 1);
     });
+
+    it('deletes a file kept through the outage', async () => {
+      expect((await local.api('DELETE', `/files/${file}`)).status).toBe(204);
+    });
+  });
+});
+
+describe('with the file table stopped', () => {
+  beforeAll(() => local.stack.dynamoDb.stop());
+
+  it.each([
+    ['POST /uploads', 'POST', '/uploads', { filename: 'a.txt', contentType: 'text/plain', size: 5 }],
+    ['GET /files', 'GET', '/files', undefined],
+    ['POST /downloads', 'POST', '/downloads', { id: 'ZZZZZZZZZZZZZZZZZZZZZZ' }],
+  ])(`%s answers 503 STORAGE_UNAVAILABLE within ${OUTAGE_ANSWER_BOUND_MS} ms`, async (_, method, route, body) => {
+    const started = performance.now();
+    const answer = await local.api(method, route, { body });
+    const elapsedMs = performance.now() - started;
+
+    expect(answer.status).toBe(503);
+    expect(answer.body.error).toEqual({ code: 'STORAGE_UNAVAILABLE', message: expect.any(String), requestId: expect.any(String) });
+    expect(elapsedMs).toBeLessThan(OUTAGE_ANSWER_BOUND_MS);
   });
 });
 

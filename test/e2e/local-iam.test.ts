@@ -4,7 +4,7 @@
  * another user's prefix are still refused by local S3, because it evaluates every request
  * against the synthesized signing-role and bucket policies as IAM would.
  */
-import { patternedBytes, startTestLocalMode, type TestLocalMode } from './local-mode';
+import { startTestLocalMode, textBytes, type TestLocalMode } from './local-mode';
 import { subOf } from './s3-requests';
 
 jest.setTimeout(60_000);
@@ -16,21 +16,31 @@ jest.mock('../../lambdas/shared/keys', () => {
   const actual = jest.requireActual<typeof import('../../lambdas/shared/keys')>('../../lambdas/shared/keys');
   return {
     ...actual,
-    newObjectKey: (sub: string, safeName: string, declaredSize?: number) =>
-      actual.newObjectKey(mockBug.on ? mockBug.victim : sub, safeName, declaredSize),
-    authorizeKey: (key: string, sub: string, access: Parameters<typeof actual.authorizeKey>[2]) =>
-      actual.authorizeKey(key, mockBug.on ? (actual.parseObjectKey(key)?.ownerId ?? sub) : sub, access),
+    objectKeyOf: (sub: string, fileId: string, safeName: string) => actual.objectKeyOf(mockBug.on ? mockBug.victim : sub, fileId, safeName),
+  };
+});
+
+// The same bug on reads: while on, any user's record counts as the caller's own.
+jest.mock('../../lambdas/shared/records', () => {
+  const actual = jest.requireActual<typeof import('../../lambdas/shared/records')>('../../lambdas/shared/records');
+  return {
+    ...actual,
+    fileRecords: (...args: Parameters<typeof actual.fileRecords>) => {
+      const records = actual.fileRecords(...args);
+      return { ...records, own: (id: string, sub: string) => (mockBug.on ? records.get(id) : records.own(id, sub)) };
+    },
   };
 });
 
 let local: TestLocalMode;
 const decisions: { action: string | undefined; resource: string; result: string }[] = [];
-let aliceKey: string;
+let aliceFile: { id: string; key: string };
 
 beforeAll(async () => {
   local = await startTestLocalMode({}, { onS3Decision: (decision) => decisions.push(decision) });
   mockBug.victim = await subOf(local, 'alice');
-  ({ key: aliceKey } = await local.client('alice').upload(patternedBytes(100), { filename: 'secret.txt', contentType: 'text/plain' }));
+  aliceFile = await local.client('alice').upload(textBytes(100), { filename: 'secret.txt', contentType: 'text/plain' });
+  await local.stack.events.idle();
 });
 
 afterAll(() => local.stop());
@@ -41,10 +51,10 @@ afterEach(() => {
 const deniedOn = (action: string, key: string) =>
   decisions.filter((decision) => decision.action === action && decision.resource.endsWith(`/${key}`) && decision.result !== 'Allowed');
 
-it('without the bug, the handler itself refuses a download of another user’s key (403 FORBIDDEN_KEY)', async () => {
-  const answer = await local.api('POST', '/downloads', { token: await local.token('bob'), body: { key: aliceKey } });
+it('without the bug, the handler itself refuses a download of another user’s file (404: its existence is not revealed)', async () => {
+  const answer = await local.api('POST', '/downloads', { token: await local.token('bob'), body: { id: aliceFile.id } });
 
-  expect([answer.status, answer.body.error.code]).toEqual([403, 'FORBIDDEN_KEY']);
+  expect([answer.status, answer.body.error.code]).toEqual([404, 'NOT_FOUND']);
 });
 
 it("with the handler's key check broken, an upload URL signed for Bob under Alice's prefix is refused 403 AccessDenied and stores nothing", async () => {
@@ -64,11 +74,14 @@ it("with the handler's key check broken, an upload URL signed for Bob under Alic
   expect((await local.storedObjects()).some((line) => line.startsWith(plan.body.key))).toBe(false);
 });
 
-it("with the handler's key check broken, Bob gets no working URL for Alice's file: local S3 refuses his reader session", async () => {
+it("with the handler's record check broken, the URL Bob gets for Alice's file is refused by local S3: his reader session may not read her prefix", async () => {
   mockBug.on = true;
-  const answer = await local.api('POST', '/downloads', { token: await local.token('bob'), body: { key: aliceKey } });
+  const answer = await local.api('POST', '/downloads', { token: await local.token('bob'), body: { id: aliceFile.id } });
+  expect(answer.status).toBe(200);
 
-  // The handler HEADs the object with Bob's reader session first: local S3 denies it, so the file is not found for him.
-  expect(deniedOn('s3:GetObject', aliceKey).length).toBeGreaterThan(0);
-  expect([answer.status, answer.body.error.code]).toEqual([404, 'NOT_FOUND']);
+  const response = await fetch(answer.body.url);
+
+  expect(response.status).toBe(403);
+  expect(await response.text()).toContain('<Code>AccessDenied</Code>');
+  expect(deniedOn('s3:GetObject', aliceFile.key).length).toBeGreaterThan(0);
 });

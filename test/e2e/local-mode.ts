@@ -104,3 +104,16 @@ export function patternedBytes(size: number, seed = 7): Uint8Array<ArrayBuffer> 
   for (let index = 0; index < size; index += 1) bytes[index] = (index * 31 + seed) % 251;
   return bytes;
 }
+
+/** An MP4 of `size` bytes as the verifier sees it: an ISO media `ftyp` box, then patterned bytes. */
+export function mp4Bytes(size: number): Uint8Array<ArrayBuffer> {
+  const bytes = patternedBytes(size);
+  bytes.set([0, 0, 0, 0x18, ...Buffer.from('ftypisom'), 0, 0, 2, 0, ...Buffer.from('isomiso2')]);
+  return bytes;
+}
+
+/** UTF-8 text of `size` bytes, different at every line. */
+export function textBytes(size: number): Uint8Array<ArrayBuffer> {
+  const text = Array.from({ length: Math.ceil(size / 8) }, (_, line) => `${String(line).padStart(7, '0')}\n`).join('');
+  return new Uint8Array(Buffer.from(text.slice(0, size)));
+}

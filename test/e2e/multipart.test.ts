@@ -1,9 +1,9 @@
 /**
  * Multipart uploads end to end, with a small threshold so they stay fast: parts in parallel,
- * an expired part URL re-signed, cancel and abort leaving nothing, and no way into another
- * user's upload.
+ * an expired part URL re-signed, cancel and abort leaving nothing, resuming from what S3 holds,
+ * and no way into another user's upload. Every call after the first names the upload by file id.
  */
-import { patternedBytes, startTestLocalMode, type TestLocalMode } from './local-mode';
+import { mp4Bytes, patternedBytes, startTestLocalMode, type TestLocalMode } from './local-mode';
 import { jumpWallClock } from './wall-clock';
 
 jest.setTimeout(60_000);
@@ -19,8 +19,8 @@ async function startMultipart(size = 20 * MiB) {
   const { status, body } = await local.api('POST', '/uploads', { body: { filename: 'film.mp4', contentType: 'video/mp4', size } });
   expect(status).toBe(200);
   return body as {
+    id: string;
     key: string;
-    uploadId: string;
     partCount: number;
     parts: { partNumber: number; url: string; headers: Record<string, string> }[];
   };
@@ -28,7 +28,7 @@ async function startMultipart(size = 20 * MiB) {
 
 describe('a multipart upload through the client', () => {
   it('sends the parts in parallel, completes, and reads back identical bytes', async () => {
-    const bytes = patternedBytes(20 * MiB + 123);
+    const bytes = mp4Bytes(20 * MiB + 123);
     const progress: number[] = [];
 
     const uploaded = await local.client('alice').upload(bytes, {
@@ -37,10 +37,12 @@ describe('a multipart upload through the client', () => {
       concurrency: 3,
       onProgress: ({ loaded }) => progress.push(loaded),
     });
-    const { url } = await local.client('alice').getDownloadUrl(uploaded.key);
+    await local.stack.events.idle();
+    const { url } = await local.client('alice').getDownloadUrl(uploaded.id);
     const downloaded = new Uint8Array(await (await fetch(url)).arrayBuffer());
 
-    expect(uploaded).toEqual({ key: expect.stringMatching(/\.20971643\/film\.mp4$/), size: bytes.length });
+    expect(uploaded).toMatchObject({ id: expect.any(String), status: 'pending', size: bytes.length, name: 'film.mp4' });
+    expect(await local.client('alice').get(uploaded.id)).toMatchObject({ status: 'available' });
     expect(Buffer.compare(downloaded, bytes)).toBe(0);
     expect(progress.at(-1)).toBe(bytes.length);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
@@ -48,7 +50,7 @@ describe('a multipart upload through the client', () => {
   });
 
   it('re-signs a part URL that expired mid-upload and finishes', async () => {
-    const bytes = patternedBytes(17 * MiB, 3);
+    const bytes = mp4Bytes(17 * MiB);
     const partRequests: string[] = [];
     let expired = false;
     jumpWallClock(0);
@@ -70,7 +72,8 @@ describe('a multipart upload through the client', () => {
       });
 
       const uploaded = await client.upload(bytes, { filename: 'slept.mp4', contentType: 'video/mp4', concurrency: 1 });
-      const { url } = await client.getDownloadUrl(uploaded.key);
+      await local.stack.events.idle();
+      const { url } = await client.getDownloadUrl(uploaded.id);
       const downloaded = new Uint8Array(await (await fetch(url)).arrayBuffer());
 
       expect(Buffer.compare(downloaded, bytes)).toBe(0);
@@ -100,35 +103,52 @@ describe('a multipart upload through the client', () => {
 });
 
 describe('the multipart API', () => {
-  it('aborts an upload: 204, then it no longer exists', async () => {
+  it('aborts an upload: 204, then it no longer exists and S3 holds none of its parts', async () => {
+    const before = local.pendingUploads().length;
     const plan = await startMultipart();
     const first = plan.parts[0];
     await fetch(first?.url ?? '', { method: 'PUT', body: patternedBytes(8 * MiB), headers: first?.headers });
 
-    const aborted = await local.api('POST', '/uploads/abort', { body: { key: plan.key, uploadId: plan.uploadId } });
-    const resign = await local.api('POST', '/uploads/parts', { body: { key: plan.key, uploadId: plan.uploadId, partNumbers: [2] } });
+    const aborted = await local.api('DELETE', `/uploads/${plan.id}`);
+    const resign = await local.api('POST', `/uploads/${plan.id}/parts`, { body: { partNumbers: [2] } });
 
     expect(aborted.status).toBe(204);
     expect(resign.status).toBe(404);
-    expect(local.pendingUploads()).not.toContain(plan.uploadId);
+    expect((await local.api('GET', `/files/${plan.id}`)).status).toBe(404);
+    expect(local.pendingUploads()).toHaveLength(before);
+  });
+
+  it('answers what S3 holds of an upload, to resume it after a reload', async () => {
+    const plan = await startMultipart(9 * MiB);
+    const first = plan.parts[0];
+    const sent = await fetch(first?.url ?? '', { method: 'PUT', body: patternedBytes(8 * MiB), headers: first?.headers });
+
+    const state = await local.api('GET', `/uploads/${plan.id}`);
+
+    expect(state).toEqual({
+      status: 200,
+      body: {
+        id: plan.id,
+        partSize: 8 * MiB,
+        partCount: 2,
+        uploadedParts: [{ partNumber: 1, etag: (sent.headers.get('etag') ?? '').replace(/"/g, ''), size: 8 * MiB }],
+      },
+    });
   });
 
   it('refuses part numbers outside the plan with 400', async () => {
     const plan = await startMultipart();
 
-    const answer = await local.api('POST', '/uploads/parts', {
-      body: { key: plan.key, uploadId: plan.uploadId, partNumbers: [plan.partCount + 1] },
-    });
+    const answer = await local.api('POST', `/uploads/${plan.id}/parts`, { body: { partNumbers: [plan.partCount + 1] } });
 
     expect(answer.status).toBe(400);
     expect(answer.body.error.code).toBe('INVALID_PARTS');
   });
 
-  it('answers 404 for an upload id that is not this key’s', async () => {
-    const plan = await startMultipart();
-    const other = await startMultipart();
+  it('answers 404 for part URLs of a file sent in one PUT: it has no multipart upload', async () => {
+    const single = await local.api('POST', '/uploads', { body: { filename: 'small.mp4', contentType: 'video/mp4', size: 10 } });
 
-    const answer = await local.api('POST', '/uploads/parts', { body: { key: plan.key, uploadId: other.uploadId, partNumbers: [1] } });
+    const answer = await local.api('POST', `/uploads/${single.body.id}/parts`, { body: { partNumbers: [1] } });
 
     expect(answer.status).toBe(404);
   });
@@ -140,10 +160,8 @@ describe('the multipart API', () => {
       await fetch(part.url, { method: 'PUT', body: patternedBytes(sizes[index] ?? 0), headers: part.headers });
     }
 
-    const answer = await local.api('POST', '/uploads/complete', {
+    const answer = await local.api('POST', `/uploads/${plan.id}/complete`, {
       body: {
-        key: plan.key,
-        uploadId: plan.uploadId,
         parts: [
           { partNumber: 1, etag: '"0000"' },
           { partNumber: 2, etag: '"1111"' },
@@ -168,35 +186,32 @@ describe('the multipart API', () => {
     expect(response.status).toBe(403);
   });
 
-  it("lets Bob neither sign parts for, complete nor abort Alice's upload, which she then completes", async () => {
+  it("lets Bob neither see, sign parts for, complete nor abort Alice's upload, which she then completes", async () => {
     const plan = await startMultipart(9 * MiB);
     const bob = await local.token('bob');
-    const asBob = (route: string, body: unknown) => local.api('POST', route, { token: bob, body });
 
     const answers = await Promise.all([
-      asBob('/uploads/parts', { key: plan.key, uploadId: plan.uploadId, partNumbers: [1] }),
-      asBob('/uploads/complete', {
-        key: plan.key,
-        uploadId: plan.uploadId,
-        parts: [
-          { partNumber: 1, etag: '"x"' },
-          { partNumber: 2, etag: '"y"' },
-        ],
+      local.api('GET', `/uploads/${plan.id}`, { token: bob }),
+      local.api('POST', `/uploads/${plan.id}/parts`, { token: bob, body: { partNumbers: [1] } }),
+      local.api('POST', `/uploads/${plan.id}/complete`, {
+        token: bob,
+        body: {
+          parts: [
+            { partNumber: 1, etag: '"x"' },
+            { partNumber: 2, etag: '"y"' },
+          ],
+        },
       }),
-      asBob('/uploads/abort', { key: plan.key, uploadId: plan.uploadId }),
+      local.api('DELETE', `/uploads/${plan.id}`, { token: bob }),
     ]);
     const etags: { partNumber: number; etag: string }[] = [];
     for (const [index, part] of plan.parts.entries()) {
       const response = await fetch(part.url, { method: 'PUT', body: patternedBytes([8 * MiB, MiB][index] ?? 0), headers: part.headers });
       etags.push({ partNumber: part.partNumber, etag: response.headers.get('etag') ?? '' });
     }
-    const completed = await local.api('POST', '/uploads/complete', { body: { key: plan.key, uploadId: plan.uploadId, parts: etags } });
+    const completed = await local.api('POST', `/uploads/${plan.id}/complete`, { body: { parts: etags } });
 
-    expect(answers.map((answer) => [answer.status, answer.body.error.code])).toEqual([
-      [403, 'FORBIDDEN_KEY'],
-      [403, 'FORBIDDEN_KEY'],
-      [403, 'FORBIDDEN_KEY'],
-    ]);
-    expect(completed).toEqual({ status: 200, body: { key: plan.key, size: 9 * MiB } });
+    expect(answers.map((answer) => [answer.status, answer.body.error.code])).toEqual(Array(4).fill([404, 'NOT_FOUND']));
+    expect(completed).toMatchObject({ status: 200, body: { id: plan.id, key: plan.key, size: 9 * MiB, status: 'pending' } });
   });
 });

@@ -30,9 +30,9 @@ beforeAll(async () => {
   local = await startTestLocalMode({ multipartThresholdBytes: 5 * MiB }, { now: () => Date.now() + clockOffsetMs });
   [alice, bob] = await Promise.all([subOf(local, 'alice'), subOf(local, 'bob')]);
   [aliceUploader, aliceReader, bobReader] = await Promise.all([
-    roleSession(local, 'UPLOADER_ROLE_ARN', alice),
-    roleSession(local, 'READER_ROLE_ARN', alice),
-    roleSession(local, 'READER_ROLE_ARN', bob),
+    roleSession(local, 'uploads', alice),
+    roleSession(local, 'downloads', alice),
+    roleSession(local, 'downloads', bob),
   ]);
   const upload = await local.client('alice').upload(stored.bytes, { filename: 'stored.txt', contentType: 'text/plain' });
   stored.key = upload.key;

@@ -22,8 +22,8 @@ export async function subOf(local: TestLocalMode, username: 'alice' | 'bob'): Pr
   return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub: string }).sub;
 }
 
-/** A session of the role a handler signs with (`UPLOADER_ROLE_ARN`, `READER_ROLE_ARN`), tagged with a user's id. */
-export async function roleSession(local: TestLocalMode, roleVariable: string, userId: string): Promise<SessionCredentials> {
+/** A session of the role a function signs with (`uploads`, `downloads`), tagged with a user's id. */
+export async function roleSession(local: TestLocalMode, signer: 'uploads' | 'downloads', userId: string): Promise<SessionCredentials> {
   const sts = new STSClient({
     endpoint: process.env.AWS_ENDPOINT_URL_STS,
     region: local.stack.outputs.Region,
@@ -31,7 +31,7 @@ export async function roleSession(local: TestLocalMode, roleVariable: string, us
   });
   const answer = await sts.send(
     new AssumeRoleCommand({
-      RoleArn: process.env[roleVariable],
+      RoleArn: local.stack.signingRoles[signer],
       RoleSessionName: `u-${userId}`,
       DurationSeconds: 3600,
       Tags: [{ Key: 'userId', Value: userId }],

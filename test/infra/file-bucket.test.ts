@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { resourceOf, templateOf } from './synth';
+import { resourceOf, synthesize, templateOf } from './synth';
 
 const template = templateOf();
 const files = resourceOf(template, 'AWS::S3::Bucket', 'FileServiceBucketFiles');
@@ -72,7 +72,7 @@ describe('the file bucket', () => {
 
   it('takes the undo window and the rejected objects’ expiry from context, and moves files to Intelligent-Tiering when asked', () => {
     const custom = resourceOf(
-      synthesize({ undoWindowDays: '3', rejectedObjectExpiryDays: '1', intelligentTieringAfterDays: '45' }).template,
+      templateOf({ undoWindowDays: '3', rejectedObjectExpiryDays: '1', intelligentTieringAfterDays: '45' }),
       'AWS::S3::Bucket',
       'FileServiceBucketFiles',
     );

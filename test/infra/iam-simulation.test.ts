@@ -204,7 +204,7 @@ const ALLOWED_AUTHENTICATED_READ = new Set([
 
 function table(allowed: Set<string>) {
   return ROLES.flatMap((role) =>
-    (Object.keys(REQUESTS) as Request[]).flatMap((request) =>
+    Object.keys(REQUESTS).flatMap((request) =>
       EVERY_PREFIX.flatMap((prefix) =>
         EVERY_TAG_STATE.map((tag) => {
           const expected = allowed.has(`${role} ${request} ${prefix} ${tag}`) ? 'Allowed' : 'denied';

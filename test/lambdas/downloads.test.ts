@@ -1,14 +1,15 @@
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createDownloadsHandler } from '../../lambdas/downloads';
+import { ApiError } from '../../lambdas/shared/errors';
+import type { StoredRecord } from '../../lambdas/shared/records';
 import type { FileServiceSettingsInput } from '../../lambdas/shared/settings';
-import type { HeadRequest } from '../../lambdas/shared/object-head';
 import {
   ALICE,
   BOB,
   LEAKED_DETAIL,
   NOW,
+  OBJECT_ID,
   aContext,
   aKey,
   anApiEvent,
@@ -20,13 +21,11 @@ import {
 import { captureMetrics, metricNamesOf } from '../emf';
 
 const sts = mockClient(STSClient);
-const s3 = mockClient(S3Client);
 let logs: jest.SpyInstance;
 let emf: ReturnType<typeof captureMetrics>;
 
 beforeEach(() => {
   sts.reset();
-  s3.reset();
   sts.on(AssumeRoleCommand).resolves(stsCredentials());
   logs = jest.spyOn(console, 'log').mockImplementation(() => undefined);
   emf = captureMetrics();
@@ -36,65 +35,55 @@ afterEach(() => {
   emf.restore();
 });
 
-/** A fake S3 answering HEAD requests, recording what was asked. */
-function fakeS3Head(status = 200, headers: Record<string, string> = {}) {
-  const requests: { url: string }[] = [];
-  const sendHead: HeadRequest = jest.fn((url: string) => {
-    requests.push({ url });
-    return Promise.resolve({
-      status,
-      headers: {
-        'content-length': '5000',
-        'content-type': 'image/jpeg',
-        'last-modified': 'Mon, 23 Nov 2026 09:00:00 GMT',
-        'x-amz-meta-filename': 'F%C3%A9rias%20%282026%29.jpg',
-        ...headers,
-      },
-    });
-  });
-  return { sendHead, requests };
+/** A record in the table, `available` unless told otherwise. */
+function aRecord(overrides: Partial<StoredRecord> = {}): StoredRecord {
+  const owner = overrides.owner ?? ALICE;
+  const id = overrides.id ?? OBJECT_ID;
+  const status = overrides.status ?? 'available';
+  return {
+    id,
+    owner,
+    key: aKey(owner, 'Ferias-2026.jpg').replace(OBJECT_ID, id),
+    name: 'Férias (2026).jpg',
+    size: 5000,
+    contentType: 'image/jpeg',
+    createdAt: '2026-11-23T09:00:00.000Z',
+    status,
+    storedStatus: overrides.storedStatus ?? status,
+    ...overrides,
+  };
 }
 
-interface DownloadOptions {
-  sub?: string;
-  settings?: FileServiceSettingsInput;
-  sendHead?: HeadRequest;
+function handlerWith(records: StoredRecord[], settings?: FileServiceSettingsInput) {
+  const dependencies = testDependencies({ settings });
+  for (const record of records) dependencies.records.records.set(record.id, record);
+  return { handler: createDownloadsHandler(dependencies), dependencies };
 }
 
-async function download(body: unknown, options: DownloadOptions = {}) {
-  const handler = createDownloadsHandler({
-    ...testDependencies({ settings: options.settings }),
-    sendHead: options.sendHead ?? fakeS3Head().sendHead,
-  });
+async function download(body: unknown, options: { sub?: string; records?: StoredRecord[]; settings?: FileServiceSettingsInput } = {}) {
+  const { handler } = handlerWith(options.records ?? [aRecord()], options.settings);
   return answerOf(await handler(anApiEvent({ routeKey: 'POST /downloads', body, sub: options.sub }), aContext));
 }
 
-async function list(query: Record<string, string> = {}, sub = ALICE) {
-  const handler = createDownloadsHandler(testDependencies());
-  return answerOf(await handler(anApiEvent({ routeKey: 'GET /files', query, sub }), aContext));
-}
-
 describe('POST /downloads', () => {
-  it('checks the object with a HEAD, then answers a GET URL with its size, type and date', async () => {
-    const s3Head = fakeS3Head();
-
-    const { status, body } = await download({ key: aKey() }, { sendHead: s3Head.sendHead });
+  it('answers a GET URL with the size, type and name of the record, asking S3 nothing', async () => {
+    const { status, body } = await download({ id: OBJECT_ID });
 
     expect(status).toBe(200);
-    expect(s3Head.requests).toEqual([{ url: expect.stringContaining(`/${aKey()}?`) }]);
     expect(body).toEqual({
-      key: aKey(),
+      id: OBJECT_ID,
       url: expect.stringMatching(/^https:\/\/test-files\.s3\.eu-west-1\.amazonaws\.com\//),
       expiresAt: new Date(NOW + 300_000).toISOString(),
       size: 5000,
       contentType: 'image/jpeg',
-      lastModified: '2026-11-23T09:00:00.000Z',
+      name: 'Férias (2026).jpg',
     });
+    expect(new URL(body.url).pathname).toBe(`/${aRecord().key}`);
     expect(new URL(body.url).searchParams.get('X-Amz-SignedHeaders')).toBe('host');
   });
 
   it('names the download with the original Unicode name (RFC 5987) and a safe ASCII fallback', async () => {
-    const { body } = await download({ key: aKey(ALICE, 'Ferias-2026.jpg') });
+    const { body } = await download({ id: OBJECT_ID });
 
     expect(new URL(body.url).searchParams.get('response-content-disposition')).toBe(
       `attachment; filename="Ferias-2026.jpg"; filename*=UTF-8''F%C3%A9rias%20%282026%29.jpg`,
@@ -102,70 +91,82 @@ describe('POST /downloads', () => {
   });
 
   it('asks for inline display when requested', async () => {
-    const { body } = await download({ key: aKey(), disposition: 'inline' });
+    const { body } = await download({ id: OBJECT_ID, disposition: 'inline' });
 
     expect(new URL(body.url).searchParams.get('response-content-disposition')).toMatch(/^inline; /);
   });
 
   it('clamps a requested lifetime to the configured maximum', async () => {
-    const { body } = await download({ key: aKey(), expiresIn: 86_400 }, { settings: { maxDownloadUrlTtlSeconds: 1800 } });
+    const { body } = await download({ id: OBJECT_ID, expiresIn: 86_400 }, { settings: { maxDownloadUrlTtlSeconds: 1800 } });
 
     expect(new URL(body.url).searchParams.get('X-Amz-Expires')).toBe('1800');
     expect(body.expiresAt).toBe(new Date(NOW + 1_800_000).toISOString());
   });
 
   it('signs with a reader role session tagged with the caller’s sub and audits the URL', async () => {
-    await download({ key: aKey() });
+    await download({ id: OBJECT_ID });
 
     expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input.Tags).toEqual([{ Key: 'userId', Value: ALICE }]);
     const auditLines = logs.mock.calls.map(([line]) => JSON.parse(String(line))).filter((line) => line.audit);
-    expect(auditLines).toEqual([expect.objectContaining({ operation: 'download', userId: ALICE, key: aKey(), requestId: 'req-123' })]);
+    expect(auditLines).toEqual([
+      expect.objectContaining({ operation: 'download', userId: ALICE, key: aRecord().key, fileId: OBJECT_ID, requestId: 'req-123' }),
+    ]);
   });
 
-  it.each([
-    ['a missing object (404)', 404],
-    ['an object IAM hides (403)', 403],
-  ])('answers 404 for %s', async (_, s3Status) => {
-    const { status, body } = await download({ key: aKey() }, { sendHead: fakeS3Head(s3Status).sendHead });
+  it('answers 409 PENDING with Retry-After for a file not verified yet, signing nothing', async () => {
+    const { handler } = handlerWith([aRecord({ status: 'pending' })]);
 
-    expect(status).toBe(404);
-    expect(body.error.code).toBe('NOT_FOUND');
-  });
+    const result = await handler(anApiEvent({ routeKey: 'POST /downloads', body: { id: OBJECT_ID } }), aContext);
 
-  it('refuses another user’s key with 403 when read access is owner', async () => {
-    const s3Head = fakeS3Head();
-
-    const { status, body } = await download({ key: aKey(BOB) }, { sendHead: s3Head.sendHead });
-
-    expect(status).toBe(403);
-    expect(body.error.code).toBe('FORBIDDEN_KEY');
-    expect(s3Head.requests).toHaveLength(0);
+    expect(answerOf(result)).toMatchObject({ status: 409, body: { error: { code: 'PENDING' } } });
+    expect(result.headers).toMatchObject({ 'retry-after': expect.stringMatching(/^\d+$/) });
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
   });
 
-  it('lets any signed-in user read another user’s key when read access is authenticated', async () => {
-    const { status } = await download({ key: aKey(BOB) }, { settings: { readAccess: 'authenticated' } });
+  it('answers 422 REJECTED for a rejected file, signing nothing', async () => {
+    const answer = await download({ id: OBJECT_ID }, { records: [aRecord({ status: 'rejected', rejectedReason: 'TYPE_MISMATCH' })] });
 
-    expect(status).toBe(200);
+    expect(answer).toMatchObject({ status: 422, body: { error: { code: 'REJECTED' } } });
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
   });
 
   it.each([
-    ['a key outside users/', 'public/photo.jpg'],
-    ['a key with traversal', `users/${ALICE}/${'0f8fad5b-d9cb-469f-a165-70867728950e'}/../../${BOB}/x.jpg`],
-    ['a key with a double slash', `users/${ALICE}//photo.jpg`],
-    ['a key with a leading slash', `/users/${ALICE}/0f8fad5b-d9cb-469f-a165-70867728950e/photo.jpg`],
-    ['an empty key', ''],
-  ])('refuses %s with 400 INVALID_KEY', async (_, key) => {
-    const { status, body } = await download({ key });
+    ['no such id', []],
+    ['a deleted file', [aRecord({ storedStatus: 'deleted' })]],
+    ['another user’s file when read access is owner', [aRecord({ owner: BOB })]],
+  ])('answers 404 for %s, so existence is not revealed', async (_, records) => {
+    const answer = await download({ id: OBJECT_ID }, { records });
+
+    expect(answer).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+
+  it('lets any signed-in user download another user’s available file when read access is authenticated, and no other', async () => {
+    const settings = { readAccess: 'authenticated' as const };
+
+    const available = await download({ id: OBJECT_ID }, { records: [aRecord({ owner: BOB })], settings });
+    const pending = await download({ id: OBJECT_ID }, { records: [aRecord({ owner: BOB, status: 'pending' })], settings });
+
+    expect(available.status).toBe(200);
+    expect(pending.status).toBe(404);
+  });
+
+  it.each([
+    ['a key instead of an id', { id: aKey() }],
+    ['an id with traversal', { id: `../${OBJECT_ID}` }],
+    ['an empty id', { id: '' }],
+    ['an id that is not a string', { id: 42 }],
+  ])('refuses %s with 400 INVALID_ID', async (_, request) => {
+    const { status, body } = await download(request);
 
     expect(status).toBe(400);
-    expect(body.error.code).toBe('INVALID_KEY');
+    expect(body.error.code).toBe('INVALID_ID');
   });
 
   it.each([
-    ['an unknown disposition', { key: aKey(), disposition: 'download' }],
-    ['a negative lifetime', { key: aKey(), expiresIn: -5 }],
-    ['a key that is not a string', { key: 42 }],
+    ['an unknown disposition', { id: OBJECT_ID, disposition: 'download' }],
+    ['a negative lifetime', { id: OBJECT_ID, expiresIn: -5 }],
+    ['a key field', { id: OBJECT_ID, key: aKey() }],
   ])('refuses %s with 400 INVALID_REQUEST', async (_, request) => {
     const { status, body } = await download(request);
 
@@ -173,138 +174,121 @@ describe('POST /downloads', () => {
     expect(body.error.code).toBe('INVALID_REQUEST');
   });
 
-  it.each([
-    ['S3 cannot be reached', () => Promise.reject(new Error('connect ECONNREFUSED'))],
-    ['S3 answers 500', () => Promise.resolve({ status: 500, headers: {} })],
-  ])('answers 503 STORAGE_UNAVAILABLE when %s', async (_, sendHead: HeadRequest) => {
-    const { status, body } = await download({ key: aKey() }, { sendHead });
+  it('answers 503 STORAGE_UNAVAILABLE when the file table fails, showing nothing of it', async () => {
+    const { handler, dependencies } = handlerWith([]);
+    jest.spyOn(dependencies.records, 'own').mockRejectedValue(new ApiError('STORAGE_UNAVAILABLE', 'File storage is unavailable.'));
 
-    expect(status).toBe(503);
-    expect(body.error.code).toBe('STORAGE_UNAVAILABLE');
+    const answer = answerOf(await handler(anApiEvent({ routeKey: 'POST /downloads', body: { id: OBJECT_ID } }), aContext));
+
+    expect(answer).toMatchObject({ status: 503, body: { error: { code: 'STORAGE_UNAVAILABLE', requestId: 'req-123' } } });
+  });
+});
+
+describe('GET /files/{id}', () => {
+  it('answers the caller’s own record without what never leaves the server', async () => {
+    const { handler } = handlerWith([aRecord({ uploadId: 'secret-upload-id', checksumSha256: 'x', sequencer: '0A' })]);
+
+    const answer = answerOf(await handler(anApiEvent({ routeKey: 'GET /files/{id}', pathParameters: { id: OBJECT_ID } }), aContext));
+
+    expect(answer.body).toEqual({
+      id: OBJECT_ID,
+      key: aRecord().key,
+      name: 'Férias (2026).jpg',
+      size: 5000,
+      contentType: 'image/jpeg',
+      status: 'available',
+      createdAt: '2026-11-23T09:00:00.000Z',
+    });
+  });
+
+  it('answers 404 for another user’s record and 400 INVALID_ID for a malformed id', async () => {
+    const { handler } = handlerWith([aRecord({ owner: BOB })]);
+    const get = async (id: string) =>
+      answerOf(await handler(anApiEvent({ routeKey: 'GET /files/{id}', pathParameters: { id } }), aContext)).status;
+
+    expect(await get(OBJECT_ID)).toBe(404);
+    expect(await get('nope')).toBe(400);
   });
 });
 
 describe('GET /files', () => {
-  it('lists only the caller’s prefix and answers name, size and date of each file', async () => {
-    s3.on(ListObjectsV2Command).resolves({
-      Contents: [{ Key: aKey(ALICE, 'a.jpg'), Size: 10, LastModified: new Date('2026-11-20T00:00:00Z') }],
-      NextContinuationToken: 'next-page',
-    });
+  it('lists only the caller’s files, newest first, with their status', async () => {
+    const { handler } = handlerWith([
+      aRecord({ id: 'A'.repeat(22), createdAt: '2026-11-20T00:00:00.000Z' }),
+      aRecord({ id: 'B'.repeat(22), createdAt: '2026-11-21T00:00:00.000Z', status: 'pending' }),
+      aRecord({ id: 'C'.repeat(22), owner: BOB }),
+    ]);
 
-    const { status, body } = await list({ limit: '10' });
+    const answer = answerOf(await handler(anApiEvent({ routeKey: 'GET /files', query: { limit: '10' } }), aContext));
 
-    expect(status).toBe(200);
-    expect(s3.commandCalls(ListObjectsV2Command)[0]?.args[0].input).toEqual({
-      Bucket: 'test-files',
-      Prefix: `users/${ALICE}/`,
-      MaxKeys: 10,
-      ContinuationToken: undefined,
-    });
-    expect(body).toEqual({
-      files: [{ key: aKey(ALICE, 'a.jpg'), name: 'a.jpg', size: 10, lastModified: '2026-11-20T00:00:00.000Z' }],
-      nextCursor: 'next-page',
-    });
-  });
-
-  it('passes the cursor on and omits nextCursor on the last page', async () => {
-    s3.on(ListObjectsV2Command).resolves({ Contents: [] });
-
-    const { body } = await list({ cursor: 'next-page' });
-
-    expect(s3.commandCalls(ListObjectsV2Command)[0]?.args[0].input.ContinuationToken).toBe('next-page');
-    expect(body).toEqual({ files: [] });
+    expect(answer.status).toBe(200);
+    expect(answer.body.files.map((file: { id: string; status: string }) => `${file.id[0]} ${file.status}`)).toEqual([
+      'B pending',
+      'A available',
+    ]);
   });
 
   it.each([['0'], ['1001'], ['ten'], ['-1']])('refuses limit=%s with 400', async (limit) => {
-    const { status, body } = await list({ limit });
+    const { handler } = handlerWith([]);
+
+    const { status, body } = answerOf(await handler(anApiEvent({ routeKey: 'GET /files', query: { limit } }), aContext));
 
     expect(status).toBe(400);
     expect(body.error.message).toMatch(/^limit: /);
   });
 
-  it('answers 400 INVALID_CURSOR when S3 rejects the cursor', async () => {
-    s3.on(ListObjectsV2Command).rejects(
-      Object.assign(new Error('The continuation token provided is incorrect'), {
-        name: 'InvalidArgument',
-        $metadata: { httpStatusCode: 400 },
-      }),
-    );
+  it('refuses an unknown status filter with 400', async () => {
+    const { handler } = handlerWith([]);
 
-    const { status, body } = await list({ cursor: 'forged' });
+    const { status, body } = answerOf(await handler(anApiEvent({ routeKey: 'GET /files', query: { status: 'deleted' } }), aContext));
 
     expect(status).toBe(400);
-    expect(body.error.code).toBe('INVALID_CURSOR');
+    expect(body.error.message).toMatch(/^status: /);
   });
 
-  it('answers 503 STORAGE_UNAVAILABLE when S3 fails', async () => {
-    s3.on(ListObjectsV2Command).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+  it('needs no role session: listing reads the table only', async () => {
+    const { handler } = handlerWith([aRecord()]);
 
-    const { status, body } = await list();
+    await handler(anApiEvent({ routeKey: 'GET /files' }), aContext);
 
-    expect(status).toBe(503);
-    expect(body.error).toEqual({ code: 'STORAGE_UNAVAILABLE', message: expect.any(String), requestId: 'req-123' });
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
   });
 });
 
 describe('when STS fails', () => {
   it.each(stsFailures())('POST /downloads answers 503 SIGNING_UNAVAILABLE when STS %s, showing nothing of it', async (_, failure) => {
     sts.on(AssumeRoleCommand).rejects(failure);
-    const s3Head = fakeS3Head();
 
-    const answer = await download({ key: aKey() }, { sendHead: s3Head.sendHead });
-
-    expect(answer.status).toBe(503);
-    expect(answer.body).toEqual({ error: { code: 'SIGNING_UNAVAILABLE', message: expect.any(String), requestId: 'req-123' } });
-    expect(JSON.stringify(answer.body)).not.toMatch(LEAKED_DETAIL);
-    expect(s3Head.requests).toHaveLength(0);
-  });
-
-  it.each(stsFailures())('GET /files answers 503 SIGNING_UNAVAILABLE when STS %s, showing nothing of it', async (_, failure) => {
-    sts.on(AssumeRoleCommand).rejects(failure);
-
-    const answer = await list();
+    const answer = await download({ id: OBJECT_ID });
 
     expect(answer.status).toBe(503);
     expect(answer.body).toEqual({ error: { code: 'SIGNING_UNAVAILABLE', message: expect.any(String), requestId: 'req-123' } });
     expect(JSON.stringify(answer.body)).not.toMatch(LEAKED_DETAIL);
-    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
   });
 });
 
 describe('downloads metrics', () => {
   const service = 'test-file-service';
 
-  it('counts a download URL issued, with the STS call and the S3 HEAD latency', async () => {
-    await download({ key: aKey() });
+  it('counts a download URL issued, with the STS call', async () => {
+    await download({ id: OBJECT_ID });
 
     expect(emf.datapoints()).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ metric: 'UrlsIssued', unit: 'Count', value: 1, dimensions: { service } }),
         expect.objectContaining({ metric: 'UrlsIssued', unit: 'Count', value: 1, dimensions: { service, operation: 'download' } }),
         expect.objectContaining({ metric: 'StsCalls', value: 1, dimensions: { service } }),
-        expect.objectContaining({ metric: 'S3Latency', unit: 'Milliseconds', value: expect.any(Number), dimensions: { service } }),
       ]),
     );
-    expect(metricNamesOf(emf.datapoints())).toEqual(['S3Latency', 'StsCalls', 'StsLatency', 'UrlsIssued']);
-  });
-
-  it('counts a listing’s S3 latency and no URL issued', async () => {
-    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: aKey(), Size: 10 }] });
-
-    await list();
-
-    expect(emf.datapoints()).toEqual(
-      expect.arrayContaining([expect.objectContaining({ metric: 'S3Latency', value: expect.any(Number), dimensions: { service } })]),
-    );
-    expect(metricNamesOf(emf.datapoints())).toEqual(['S3Latency', 'StsCalls', 'StsLatency']);
+    expect(metricNamesOf(emf.datapoints())).toEqual(['StsCalls', 'StsLatency', 'UrlsIssued']);
   });
 
   it.each([
-    ['a foreign key', 'FORBIDDEN_KEY', { key: aKey(BOB) }, fakeS3Head()],
-    ['a missing object', 'NOT_FOUND', { key: aKey() }, fakeS3Head(404)],
-    ['S3 answering 500', 'STORAGE_UNAVAILABLE', { key: aKey() }, fakeS3Head(500)],
-  ])('counts the refusal of %s by its code, and no URL issued', async (_, code, body, s3Head) => {
-    await download(body, { sendHead: s3Head.sendHead });
+    ['a foreign id', 'NOT_FOUND', [aRecord({ owner: BOB })]],
+    ['a pending file', 'PENDING', [aRecord({ status: 'pending' })]],
+    ['a rejected file', 'REJECTED', [aRecord({ status: 'rejected' })]],
+  ])('counts the refusal of %s by its code, and no URL issued', async (_, code, records) => {
+    await download({ id: OBJECT_ID }, { records });
 
     expect(emf.datapoints()).toEqual(
       expect.arrayContaining([
@@ -315,28 +299,12 @@ describe('downloads metrics', () => {
     expect(metricNamesOf(emf.datapoints())).not.toContain('UrlsIssued');
   });
 
-  it('times a failed listing and counts it as STORAGE_UNAVAILABLE', async () => {
-    s3.on(ListObjectsV2Command).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
-
-    await list();
-
-    expect(emf.datapoints()).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ metric: 'S3Latency', value: expect.any(Number) }),
-        expect.objectContaining({ metric: 'Refusals', dimensions: { service, code: 'STORAGE_UNAVAILABLE' } }),
-      ]),
-    );
-  });
-
-  it('never puts the user id or a key in a metric line', async () => {
-    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: aKey(), Size: 10 }] });
-
-    await download({ key: aKey() });
-    await list();
-    await download({ key: aKey(BOB) });
+  it('never puts the user id, a file id or a key in a metric line', async () => {
+    await download({ id: OBJECT_ID });
+    await download({ id: OBJECT_ID }, { records: [aRecord({ owner: BOB })] });
 
     const written = JSON.stringify(emf.lines());
     expect(emf.lines().length).toBeGreaterThan(0);
-    for (const secret of [ALICE, BOB, aKey(), 'photo.jpg']) expect(written).not.toContain(secret);
+    for (const secret of [ALICE, BOB, OBJECT_ID, aRecord().key, 'Ferias']) expect(written).not.toContain(secret);
   });
 });

@@ -9,8 +9,9 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createUploadsHandler } from '../../lambdas/uploads';
+import type { StoredRecord } from '../../lambdas/shared/records';
 import type { FileServiceSettingsInput } from '../../lambdas/shared/settings';
-import { ALICE, BOB, aContext, anApiEvent, anUploadRequest, answerOf, lambdaContext, stsCredentials, testDependencies } from '../builders';
+import { ALICE, BOB, OBJECT_ID, aContext, anApiEvent, anUploadRequest, answerOf, stsCredentials, testDependencies } from '../builders';
 
 const sts = mockClient(STSClient);
 const s3 = mockClient(S3Client);
@@ -19,7 +20,21 @@ let logs: jest.SpyInstance;
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 const UPLOAD_ID = 'VXBsb2FkIElEIGZvciBlbHZpbmc.ncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA';
-const multipartKey = (owner = ALICE, size = 100 * MiB + 1) => `users/${owner}/0f8fad5b-d9cb-469f-a165-70867728950e.${size}/film.mp4`;
+const multipartKey = (owner = ALICE) => `users/${owner}/${OBJECT_ID}/film.mp4`;
+/** The record `POST /uploads` wrote for a 100 MiB + 1 B multipart upload: where the key, upload id and size come from. */
+const multipartRecord = (overrides: Partial<StoredRecord> = {}): StoredRecord => ({
+  id: OBJECT_ID,
+  owner: ALICE,
+  key: multipartKey(overrides.owner),
+  name: 'film.mp4',
+  size: 100 * MiB + 1,
+  contentType: 'video/mp4',
+  createdAt: '2026-11-23T09:00:00.000Z',
+  status: 'pending',
+  storedStatus: 'pending',
+  uploadId: UPLOAD_ID,
+  ...overrides,
+});
 const s3Error = (name: string, status = 400) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 
 beforeEach(() => {
@@ -35,23 +50,33 @@ beforeEach(() => {
 });
 afterEach(() => logs.mockRestore());
 
-async function call(routeKey: string, body: unknown, options: { sub?: string; settings?: FileServiceSettingsInput } = {}) {
-  const handler = createUploadsHandler(testDependencies({ settings: options.settings }));
-  return answerOf(await handler(anApiEvent({ routeKey, body, sub: options.sub }), aContext));
+async function call(
+  routeKey: string,
+  body: unknown,
+  options: { sub?: string; settings?: FileServiceSettingsInput; record?: StoredRecord | null; id?: string } = {},
+) {
+  const dependencies = testDependencies({ settings: options.settings });
+  const record = options.record === undefined ? multipartRecord() : options.record;
+  if (record) dependencies.records.records.set(record.id, record);
+  const handler = createUploadsHandler(dependencies);
+  const pathParameters = routeKey.includes('{id}') ? { id: options.id ?? OBJECT_ID } : undefined;
+  return { ...answerOf(await handler(anApiEvent({ routeKey, body, sub: options.sub, pathParameters }), aContext)), dependencies };
 }
 
 const signedLength = (url: string) => new URL(url).searchParams.get('X-Amz-SignedHeaders');
 
 describe('POST /uploads above the multipart threshold', () => {
-  it('starts a multipart upload under the caller’s prefix, binding the declared size into the key', async () => {
-    const { status, body } = await call(
+  it('starts a multipart upload under the caller’s prefix and keeps its upload id in the record, never in the answer', async () => {
+    const { status, body, dependencies } = await call(
       'POST /uploads',
       anUploadRequest({ filename: 'Film (4K).mp4', contentType: 'video/mp4', size: 100 * MiB + 1 }),
     );
 
     expect(status).toBe(200);
-    expect(body).toMatchObject({ uploadId: UPLOAD_ID, partSize: 8 * MiB, partCount: 13 });
-    expect(body.key).toMatch(new RegExp(`^users/${ALICE}/[0-9a-f-]{36}\\.104857601/Film-4K\\.mp4$`));
+    expect(body).toMatchObject({ status: 'pending', partSize: 8 * MiB, partCount: 13 });
+    expect(body.key).toBe(`users/${ALICE}/${body.id}/Film-4K.mp4`);
+    expect(JSON.stringify(body)).not.toContain(`"uploadId"`);
+    expect(dependencies.records.records.get(body.id)).toMatchObject({ uploadId: UPLOAD_ID, size: 100 * MiB + 1, status: 'pending' });
     expect(s3.commandCalls(CreateMultipartUploadCommand)[0]?.args[0].input).toEqual({
       Bucket: 'test-files',
       Key: body.key,
@@ -118,9 +143,9 @@ describe('POST /uploads above the multipart threshold', () => {
   });
 });
 
-describe('POST /uploads/parts', () => {
-  it('checks the upload exists for the key, then signs the requested parts', async () => {
-    const { status, body } = await call('POST /uploads/parts', { key: multipartKey(), uploadId: UPLOAD_ID, partNumbers: [13, 2] });
+describe('POST /uploads/{id}/parts', () => {
+  it('checks the record’s upload exists, then signs the requested parts with the lengths the record’s size implies', async () => {
+    const { status, body } = await call('POST /uploads/{id}/parts', { partNumbers: [13, 2] });
 
     expect(status).toBe(200);
     expect(s3.commandCalls(ListPartsCommand)[0]?.args[0].input).toMatchObject({ Key: multipartKey(), UploadId: UPLOAD_ID });
@@ -139,56 +164,69 @@ describe('POST /uploads/parts', () => {
     ['more than 100 parts', { partNumbers: Array.from({ length: 101 }, (_, index) => index + 1) }, 'INVALID_REQUEST'],
     ['a repeated part', { partNumbers: [1, 1] }, 'INVALID_REQUEST'],
     ['no parts', { partNumbers: [] }, 'INVALID_REQUEST'],
-    ['an upload id with a space', { uploadId: 'a b' }, 'INVALID_REQUEST'],
+    ['an upload id from the client', { uploadId: UPLOAD_ID }, 'INVALID_REQUEST'],
+    ['a key from the client', { key: multipartKey() }, 'INVALID_REQUEST'],
   ])('refuses %s with 400', async (_, override, code) => {
-    const { status, body } = await call('POST /uploads/parts', { key: multipartKey(), uploadId: UPLOAD_ID, partNumbers: [1], ...override });
+    const { status, body } = await call('POST /uploads/{id}/parts', { partNumbers: [1], ...override });
 
     expect(status).toBe(400);
     expect(body.error.code).toBe(code);
     expect(s3.commandCalls(ListPartsCommand)).toHaveLength(0);
   });
 
-  it('refuses another user’s upload with 403 before asking S3', async () => {
-    const { status, body } = await call('POST /uploads/parts', { key: multipartKey(BOB), uploadId: UPLOAD_ID, partNumbers: [1] });
+  it('answers 404 for another user’s upload before asking S3, so its existence is not revealed', async () => {
+    const { status, body } = await call('POST /uploads/{id}/parts', { partNumbers: [1] }, { record: multipartRecord({ owner: BOB }) });
 
-    expect(status).toBe(403);
-    expect(body.error.code).toBe('FORBIDDEN_KEY');
+    expect(status).toBe(404);
+    expect(body.error.code).toBe('NOT_FOUND');
     expect(s3.calls()).toHaveLength(0);
   });
 
+  it('refuses a malformed id with 400 INVALID_ID before reading the body', async () => {
+    const { status, body } = await call('POST /uploads/{id}/parts', { nonsense: true }, { id: '../x' });
+
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('INVALID_ID');
+  });
+
   it.each([
-    ['S3 knows no such upload for the key', () => s3.on(ListPartsCommand).rejects(s3Error('NoSuchUpload', 404)), multipartKey()],
-    ['the key is a single PUT’s', () => undefined, `users/${ALICE}/0f8fad5b-d9cb-469f-a165-70867728950e/film.mp4`],
-  ])('answers 404 when %s', async (_, arrange, key) => {
+    ['S3 knows no such upload', () => s3.on(ListPartsCommand).rejects(s3Error('NoSuchUpload', 404)), multipartRecord()],
+    ['the file is a single PUT’s', () => undefined, multipartRecord({ uploadId: undefined })],
+    ['the file is verified already', () => undefined, multipartRecord({ status: 'available', storedStatus: 'available' })],
+  ])('answers 404 when %s', async (_, arrange, record) => {
     arrange();
 
-    const { status, body } = await call('POST /uploads/parts', { key, uploadId: UPLOAD_ID, partNumbers: [1] });
+    const { status, body } = await call('POST /uploads/{id}/parts', { partNumbers: [1] }, { record });
 
     expect(status).toBe(404);
     expect(body.error.code).toBe('NOT_FOUND');
   });
 });
 
-describe('POST /uploads/complete', () => {
+describe('POST /uploads/{id}/complete', () => {
   const allParts = (count = 13) =>
     Array.from({ length: count }, (_, index) => ({ partNumber: count - index, etag: `"etag${count - index}"` }));
 
-  it('completes with every part in order, the declared size, and no overwrite; answers key and size', async () => {
-    const { status, body } = await call('POST /uploads/complete', { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() });
+  it('completes with every part in order, the declared size, and no overwrite; answers the pending record', async () => {
+    const { status, body } = await call('POST /uploads/{id}/complete', { parts: allParts() });
 
     expect(status).toBe(200);
-    expect(body).toEqual({ key: multipartKey(), size: 100 * MiB + 1 });
+    expect(body).toEqual({
+      id: OBJECT_ID,
+      key: multipartKey(),
+      name: 'film.mp4',
+      size: 100 * MiB + 1,
+      contentType: 'video/mp4',
+      status: 'pending',
+      createdAt: '2026-11-23T09:00:00.000Z',
+    });
     const input = s3.commandCalls(CompleteMultipartUploadCommand)[0]?.args[0].input;
     expect(input).toMatchObject({ Key: multipartKey(), UploadId: UPLOAD_ID, MpuObjectSize: 100 * MiB + 1, IfNoneMatch: '*' });
     expect(input?.MultipartUpload?.Parts?.map((part) => part.PartNumber)).toEqual(Array.from({ length: 13 }, (_, index) => index + 1));
   });
 
   it('accepts ETags with or without their quotes', async () => {
-    await call('POST /uploads/complete', {
-      key: multipartKey(),
-      uploadId: UPLOAD_ID,
-      parts: allParts().map((part) => ({ ...part, etag: part.etag.replace(/"/g, '') })),
-    });
+    await call('POST /uploads/{id}/complete', { parts: allParts().map((part) => ({ ...part, etag: part.etag.replace(/"/g, '') })) });
 
     expect(s3.commandCalls(CompleteMultipartUploadCommand)[0]?.args[0].input.MultipartUpload?.Parts?.[0]?.ETag).toBe('"etag1"');
   });
@@ -198,7 +236,7 @@ describe('POST /uploads/complete', () => {
     ['a repeated part', [...allParts(), { partNumber: 1, etag: '"x"' }], /each part once/],
     ['a part beyond the plan', [...allParts(), { partNumber: 14, etag: '"x"' }], /all 13 parts/],
   ])('refuses %s with 400 and the reason', async (_, parts, reason) => {
-    const { status, body } = await call('POST /uploads/complete', { key: multipartKey(), uploadId: UPLOAD_ID, parts });
+    const { status, body } = await call('POST /uploads/{id}/complete', { parts });
 
     expect(status).toBe(400);
     expect(body.error).toMatchObject({ code: 'INVALID_PARTS', message: expect.stringMatching(reason) });
@@ -215,79 +253,27 @@ describe('POST /uploads/complete', () => {
   ])('maps S3’s %s to %i %s', async (s3Code, status, code) => {
     s3.on(CompleteMultipartUploadCommand).rejects(s3Error(s3Code, s3Code === 'InternalError' ? 500 : 400));
 
-    const answer = await call('POST /uploads/complete', { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() });
+    const answer = await call('POST /uploads/{id}/complete', { parts: allParts() });
 
     expect(answer.status).toBe(status);
     expect(answer.body.error.code).toBe(code);
   });
 
-  it('completes in a single attempt: a retry of a completion S3 finished could only meet 412 or NoSuchUpload', async () => {
-    await call('POST /uploads/complete', { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() });
+  it('refuses to complete another user’s upload with 404 before asking S3', async () => {
+    const { status } = await call('POST /uploads/{id}/complete', { parts: allParts() }, { record: multipartRecord({ owner: BOB }) });
 
-    const [completion] = s3.commandCalls(CompleteMultipartUploadCommand);
-    expect(await (completion?.thisValue as S3Client).config.maxAttempts()).toBe(1);
-  });
-
-  it.each([
-    ['412 PreconditionFailed (the object exists)', 'PreconditionFailed', 412],
-    ['NoSuchUpload (the upload is gone)', 'NoSuchUpload', 404],
-  ])('answers success when a retried completion meets %s and the object it made has the declared size', async (_, s3Code, httpStatus) => {
-    // The first completion succeeded on S3's side, but its answer was lost (a timeout, a dropped connection).
-    s3.on(CompleteMultipartUploadCommand).rejects(s3Error(s3Code, httpStatus));
-    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: multipartKey(), Size: 100 * MiB + 1 }] });
-
-    const answer = await call('POST /uploads/complete', { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() });
-
-    expect(answer).toMatchObject({ status: 200, body: { key: multipartKey(), size: 100 * MiB + 1 } });
-    expect(s3.commandCalls(ListObjectsV2Command)[0]?.args[0].input).toEqual({ Bucket: 'test-files', Prefix: multipartKey(), MaxKeys: 1 });
-  });
-
-  it.each([
-    ['412 with an object of another size under the key', 'PreconditionFailed', 412, [{ Key: multipartKey(), Size: 5 }], 409],
-    ['412 with only a longer key under the prefix', 'PreconditionFailed', 412, [{ Key: `${multipartKey()}x`, Size: 100 * MiB + 1 }], 409],
-    ['NoSuchUpload with no object (the upload was aborted)', 'NoSuchUpload', 404, [], 404],
-  ])('keeps the error for %s', async (_, s3Code, httpStatus, contents, status) => {
-    s3.on(CompleteMultipartUploadCommand).rejects(s3Error(s3Code, httpStatus));
-    s3.on(ListObjectsV2Command).resolves({ Contents: contents });
-
-    const answer = await call('POST /uploads/complete', { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() });
-
-    expect(answer.status).toBe(status);
-  });
-
-  it('answers success for a completion slower than any other call may be, within the request’s deadline', async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-    try {
-      s3.on(CompleteMultipartUploadCommand).callsFake(() => new Promise((resolve) => setTimeout(() => resolve({}), 20_000)));
-      const handler = createUploadsHandler(testDependencies());
-      const event = anApiEvent({
-        routeKey: 'POST /uploads/complete',
-        body: { key: multipartKey(), uploadId: UPLOAD_ID, parts: allParts() },
-      });
-
-      const answering = handler(event, lambdaContext(29_000));
-      await jest.advanceTimersByTimeAsync(20_000);
-
-      expect(answerOf(await answering).status).toBe(200);
-    } finally {
-      jest.useRealTimers();
-    }
-  });
-
-  it('refuses to complete another user’s upload with 403 before asking S3', async () => {
-    const { status } = await call('POST /uploads/complete', { key: multipartKey(BOB), uploadId: UPLOAD_ID, parts: allParts() });
-
-    expect(status).toBe(403);
+    expect(status).toBe(404);
     expect(s3.calls()).toHaveLength(0);
   });
 });
 
-describe('POST /uploads/abort', () => {
-  it('aborts the upload and answers 204 without a body', async () => {
-    const { status, body } = await call('POST /uploads/abort', { key: multipartKey(), uploadId: UPLOAD_ID });
+describe('DELETE /uploads/{id}', () => {
+  it('aborts the upload, removes its record and answers 204 without a body', async () => {
+    const { status, body, dependencies } = await call('DELETE /uploads/{id}', undefined);
 
     expect(status).toBe(204);
     expect(body).toBeUndefined();
+    expect(dependencies.records.records.has(OBJECT_ID)).toBe(false);
     expect(s3.commandCalls(AbortMultipartUploadCommand)[0]?.args[0].input).toEqual({
       Bucket: 'test-files',
       Key: multipartKey(),
@@ -295,18 +281,42 @@ describe('POST /uploads/abort', () => {
     });
   });
 
-  it('refuses to abort another user’s upload with 403 before asking S3', async () => {
-    const { status } = await call('POST /uploads/abort', { key: multipartKey(BOB), uploadId: UPLOAD_ID });
+  it('refuses to abort another user’s upload with 404 before asking S3', async () => {
+    const { status } = await call('DELETE /uploads/{id}', undefined, { record: multipartRecord({ owner: BOB }) });
 
-    expect(status).toBe(403);
+    expect(status).toBe(404);
     expect(s3.calls()).toHaveLength(0);
   });
 
   it('answers 404 for an upload S3 does not know', async () => {
     s3.on(AbortMultipartUploadCommand).rejects(s3Error('NoSuchUpload', 404));
 
-    const { status } = await call('POST /uploads/abort', { key: multipartKey(), uploadId: UPLOAD_ID });
+    const { status } = await call('DELETE /uploads/{id}', undefined);
 
     expect(status).toBe(404);
+  });
+});
+
+describe('GET /uploads/{id}', () => {
+  it('answers the plan and the parts S3 holds, to resume after a reload', async () => {
+    s3.on(ListPartsCommand).resolves({ Parts: [{ PartNumber: 1, ETag: '"etag1"', Size: 8 * MiB }], IsTruncated: false });
+
+    const { status, body } = await call('GET /uploads/{id}', undefined);
+
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      id: OBJECT_ID,
+      partSize: 8 * MiB,
+      partCount: 13,
+      uploadedParts: [{ partNumber: 1, etag: 'etag1', size: 8 * MiB }],
+    });
+    expect(s3.commandCalls(ListPartsCommand)[0]?.args[0].input).toMatchObject({ Key: multipartKey(), UploadId: UPLOAD_ID });
+  });
+
+  it('answers 404 for another user’s upload, asking S3 nothing', async () => {
+    const { status } = await call('GET /uploads/{id}', undefined, { record: multipartRecord({ owner: BOB }) });
+
+    expect(status).toBe(404);
+    expect(s3.calls()).toHaveLength(0);
   });
 });

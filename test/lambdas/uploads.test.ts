@@ -1,5 +1,6 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ApiError } from '../../lambdas/shared/errors';
 import { createUploadsHandler } from '../../lambdas/uploads';
 import {
   ALICE,
@@ -74,13 +75,51 @@ describe('POST /uploads', () => {
     expect(params).not.toContain('x-amz-sdk-checksum-algorithm');
   });
 
-  it("makes a fresh key under the caller's prefix with a safe name", async () => {
+  it("makes a fresh id and a key under the caller's prefix with a safe name", async () => {
     const first = await upload(anUploadRequest({ filename: 'Résumé (final).JPG' }));
     const second = await upload(anUploadRequest({ filename: 'Résumé (final).JPG' }));
 
-    expect(first.body.key).toMatch(new RegExp(`^users/${ALICE}/[0-9a-f-]{36}/Resume-final\\.jpg$`));
-    expect(second.body.key).not.toBe(first.body.key);
+    expect(first.body).toMatchObject({ id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), status: 'pending' });
+    expect(first.body.key).toBe(`users/${ALICE}/${first.body.id}/Resume-final.jpg`);
+    expect(second.body.id).not.toBe(first.body.id);
     expect(new URL(first.body.url).pathname).toBe(`/${first.body.key}`);
+  });
+
+  it('writes a pending record with the declared name, size, type and checksum, expiring after the URL', async () => {
+    const dependencies = testDependencies();
+    const handler = createUploadsHandler(dependencies);
+    const checksumSha256 = 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=';
+
+    const { body } = answerOf(
+      await handler(anApiEvent({ routeKey: 'POST /uploads', body: anUploadRequest({ checksumSha256 }) }), aContext),
+    );
+
+    expect(dependencies.records.records.get(body.id)).toMatchObject({
+      id: body.id,
+      owner: ALICE,
+      key: body.key,
+      name: 'Holiday photo.jpg',
+      size: 1234,
+      contentType: 'image/jpeg',
+      checksumSha256,
+      status: 'pending',
+      createdAt: new Date(NOW).toISOString(),
+      urlExpiresAt: Date.parse(body.expiresAt),
+    });
+  });
+
+  it('answers 503 STORAGE_UNAVAILABLE, and no URL, when the record cannot be written', async () => {
+    const dependencies = testDependencies();
+    jest
+      .spyOn(dependencies.records, 'createPending')
+      .mockRejectedValue(new ApiError('STORAGE_UNAVAILABLE', 'File storage is unavailable.'));
+
+    const answer = answerOf(
+      await createUploadsHandler(dependencies)(anApiEvent({ routeKey: 'POST /uploads', body: anUploadRequest() }), aContext),
+    );
+
+    expect(answer).toMatchObject({ status: 503, body: { error: { code: 'STORAGE_UNAVAILABLE' } } });
+    expect(JSON.stringify(answer.body)).not.toContain('X-Amz-Signature');
   });
 
   it('signs with a session of the uploader role tagged with the caller’s sub, whatever the body says', async () => {

@@ -2,6 +2,14 @@
 import { cognitoTokenSource, createFileClient, FileApiError, sha256Base64, type UploadProgress } from '../../client';
 import { aFileRecord, API, FILE_ID, fakeFetch, json, multipartPlan, partUrl, S3, s3Refusal, type Script } from './fake-api';
 
+/** The id of the `count`th upload plan: 22 URL-safe characters, as the API makes them. */
+const idOf = (count: number) => `${'A'.repeat(21)}${count}`;
+/** `GET /files/{id}` answers the record of that id. */
+const recordOf = (url: string) => {
+  const id = /\/files\/([A-Za-z0-9_-]{22})$/.exec(url)?.[1];
+  return id ? json(aFileRecord({ id })) : undefined;
+};
+
 const MiB = 1024 * 1024;
 const bytes = (size: number) => new Uint8Array(size);
 
@@ -109,28 +117,28 @@ describe('a single-PUT upload', () => {
 
   it('asks for a fresh upload, without trying the PUT, when its URL would expire before the bytes got there', async () => {
     const now = Date.parse('2026-11-23T10:00:00Z');
-    const fake = fakeFetch((request, count) =>
-      request.url.startsWith(API)
-        ? json({
-            ...singlePut,
-            key: `users/alice/x/${count}.txt`,
-            expiresAt: new Date(now + (count === 1 ? 10_000 : 600_000)).toISOString(),
-          })
-        : undefined,
-    );
+    const fake = fakeFetch((request, count) => {
+      const record = recordOf(request.url);
+      if (record) return record;
+      return request.url.startsWith(API)
+        ? json({ ...singlePut, id: idOf(count), expiresAt: new Date(now + (count === 1 ? 10_000 : 600_000)).toISOString() })
+        : undefined;
+    });
     const client = createFileClient({ apiUrl: API, getToken: () => 't', fetch: fake.fetch, now: () => now });
 
     const uploaded = await client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' });
 
-    expect(uploaded.key).toBe('users/alice/x/2.txt');
+    expect(uploaded.id).toBe(idOf(2));
     expect(fake.requests.filter((request) => request.method === 'PUT')).toHaveLength(1);
   });
 
   it('asks for a fresh upload when the PUT fails without an answer after its URL expired (S3’s 403 may come without CORS headers)', async () => {
     let clock = Date.parse('2026-11-23T10:00:00Z');
     const fake = fakeFetch((request, count) => {
+      const record = recordOf(request.url);
+      if (record) return record;
       if (request.url.startsWith(API)) {
-        return json({ ...singlePut, key: `users/alice/x/${count}.txt`, expiresAt: new Date(clock + 600_000).toISOString() });
+        return json({ ...singlePut, id: idOf(count), expiresAt: new Date(clock + 600_000).toISOString() });
       }
       if (count === 1) {
         clock += 601_000; // the laptop slept past expiresAt
@@ -142,7 +150,7 @@ describe('a single-PUT upload', () => {
 
     const uploaded = await client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' });
 
-    expect(uploaded.key).toBe('users/alice/x/2.txt');
+    expect(uploaded.id).toBe(idOf(2));
   });
 
   it('sends the SHA-256 when asked for a checksum', async () => {
@@ -367,7 +375,7 @@ describe('errors', () => {
     ['503 (STS or S3 unavailable)', 503, { error: { code: 'STORAGE_UNAVAILABLE', message: 'Storage is unavailable' } }],
   ])('retries the API when it answers %s, then uploads', async (_, status, body) => {
     const { client, requests } = clientWith((request, count) =>
-      request.url.endsWith('/uploads') ? (count === 1 ? json(body, status) : json(singlePut)) : undefined,
+      request.url.endsWith('/uploads') ? (count === 1 ? json(body, status) : json(singlePut)) : recordOf(request.url),
     );
 
     await expect(client.upload(bytes(3), { filename: 'a.txt', contentType: 'text/plain' })).resolves.toMatchObject({ size: 3 });

@@ -174,14 +174,15 @@ describe('a request that finds another request’s STS call in flight', () => {
     const dependencies = testDependencies();
     dependencies.records.records.set(OBJECT_ID, RECORDS.available);
     const handler = createDownloadsHandler(dependencies);
-    const download = anApiEvent({ routeKey: 'POST /downloads', body: { id: OBJECT_ID } });
+    // One event each: middy parses the body in place.
+    const download = () => anApiEvent({ routeKey: 'POST /downloads', body: { id: OBJECT_ID } });
     const answers: (APIGatewayProxyStructuredResultV2 | undefined)[] = [];
 
     // The first request starts the STS call with 10 s left; the second shares it, with only 2 s left.
-    void Promise.resolve(handler(download, lambdaContext(FUNCTION_TIME_MS))).then((result) => {
+    void Promise.resolve(handler(download(), lambdaContext(FUNCTION_TIME_MS))).then((result) => {
       answers[0] = result;
     });
-    void Promise.resolve(handler(download, lambdaContext(2000))).then((result) => {
+    void Promise.resolve(handler(download(), lambdaContext(2000))).then((result) => {
       answers[1] = result;
     });
     await jest.advanceTimersByTimeAsync(2000 - DEADLINE_MARGIN_MS);

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { S3_EMULATOR_CREDENTIALS } from '../../local/s3-emulator';
-import { patternedBytes, startTestLocalMode, textBytes, type TestLocalMode } from './local-mode';
+import { startTestLocalMode, textBytes, type TestLocalMode } from './local-mode';
 import { headerSigned, presignedUrl, rawRequest, roleSession, subOf, type SessionCredentials } from './s3-requests';
 
 jest.setTimeout(60_000);

@@ -34,6 +34,7 @@ const PRODUCTION_OPTIONS = {
   format: 'esm',
   minify: true,
   mainFields: ['module', 'main'],
+  banner: { js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);" },
   logLevel: 'warning',
 };
 

@@ -67,7 +67,7 @@ export function formatReport(results) {
   );
 
   lines.push(
-    `**2. Bundles and cold start** (cold start: import + first invocation in a fresh \`node\`, median of ${bundles.uploads.ours.runs} runs, ours and naive alternating; STS and S3 on loopback stubs)`,
+    `**2. Bundles and cold start** (cold start: import + first invocation in a fresh \`node\`, median of ${bundles.uploads.ours.runs} runs, ours and naive alternating; STS on a loopback stub, the file table on loopback dynalite)`,
     '',
   );
   lines.push(

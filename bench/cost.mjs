@@ -32,11 +32,13 @@ export const PLATFORM_LOG_BYTES = 300;
 export const cpuShare = (memoryMb) => Math.min(1, memoryMb / 1769);
 
 /**
- * Cost per million URLs of one function. `workMs` is the measured CPU time of one warm
- * invocation here; `waitMs` is time spent waiting on AWS that the bench cannot measure offline
- * (the HEAD to S3 before a download), `headsPerUrl` how many S3 HEADs a URL takes.
+ * Cost per million URLs of one function. `workMs` is the measured time of one warm invocation
+ * here; `waitMs` is time spent waiting on AWS that the bench cannot measure offline (the file
+ * table's answer), `headsPerUrl` how many S3 HEADs a URL takes (none since the file records:
+ * kept for the naive comparison), `tableReadsPerUrl` how many strongly consistent record reads
+ * (a download's `GetItem`; an upload's writes are in `recordsCostPerMillionUploads`).
  */
-export function costPerMillion({ workMs, waitMs = 0, memoryMb, logBytes, headsPerUrl = 0 }) {
+export function costPerMillion({ workMs, waitMs = 0, memoryMb, logBytes, headsPerUrl = 0, tableReadsPerUrl = 0 }) {
   const lambdaMs = workMs / cpuShare(memoryMb) + waitMs;
   // Lambda bills duration per 1 ms, rounded up: sub-millisecond work bills as 1 ms.
   const billedMs = Math.max(1, Math.ceil(lambdaMs));
@@ -45,6 +47,7 @@ export function costPerMillion({ workMs, waitMs = 0, memoryMb, logBytes, headsPe
     lambdaRequests: PRICES.lambdaRequestsPerMillion,
     lambdaDuration: (billedMs / 1000) * (memoryMb / 1024) * PRICES.lambdaArmPerGbSecond * 1e6,
     s3Head: headsPerUrl * PRICES.s3HeadPerThousand * 1000,
+    tableReads: tableReadsPerUrl * RECORD_PRICES.dynamoReadPerMillion,
     logs: (((logBytes + PLATFORM_LOG_BYTES) * 1e6) / 1e9) * PRICES.logsPerGb,
     sts: PRICES.sts,
   };

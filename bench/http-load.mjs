@@ -2,7 +2,7 @@
  * Section 4: URL requests over HTTP against local mode on loopback (`bench/local-api.mjs`, in
  * its own process), driven by autocannon at a few concurrency levels, each for a bounded time.
  * What it measures is the whole local path: JWT check, the API Gateway stand-in, the handler,
- * and for downloads the HEAD to the S3 emulator. Every answer must be a 2xx.
+ * a record written to the file table (dynalite) per upload, read from it per download. Every answer must be a 2xx.
  */
 import autocannon from 'autocannon';
 import { startFreshProcess } from './fresh-process.mjs';
@@ -13,10 +13,10 @@ export async function measureHttpLoad({ connections, seconds }) {
     tsx: true,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
-  const { apiUrl, token, downloadKey, stsCallsBefore } = await server.nextMessage();
+  const { apiUrl, token, downloadId, stsCallsBefore } = await server.nextMessage();
   const routes = [
     { route: 'POST /uploads', path: '/uploads', body: { filename: 'Holiday photo.jpg', contentType: 'image/jpeg', size: 1234 } },
-    { route: 'POST /downloads', path: '/downloads', body: { key: downloadKey } },
+    { route: 'POST /downloads', path: '/downloads', body: { id: downloadId } },
   ];
   const rows = [];
   try {

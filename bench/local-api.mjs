@@ -2,8 +2,8 @@
  * Section 4's server: local mode (the handler modules behind the API Gateway stand-in, against
  * the S3 and Cognito emulators), started in a fresh process so that the load generator in
  * `bench/run.mjs` gets the other core. Signs in as alice with the typed client, uploads one
- * small file for the download requests to ask for, reports `{apiUrl, token, downloadKey}`,
- * and stops when told to.
+ * small text file for the download requests to ask for, waits until the verifier has made it
+ * available, reports `{apiUrl, token, downloadId}`, and stops when told to.
  *
  * Run with tsx (`startFreshProcess('local-api.mjs', { tsx: true })`): local mode and the client
  * are TypeScript. They are `require`d: tsx compiles them as CommonJS (the package is not
@@ -19,7 +19,7 @@ const { createFileClient, signInWithPassword } = require('../client');
 const { DEFAULT_PASSWORD, startLocalMode } = require('../local/local-mode');
 
 const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-local-'));
-const stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory });
+const stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, dynamoDbPort: 0, directory });
 const { accessToken } = await signInWithPassword({
   endpoint: stack.outputs.CognitoEndpoint,
   clientId: stack.outputs.UserPoolClientId,
@@ -27,9 +27,13 @@ const { accessToken } = await signInWithPassword({
   password: DEFAULT_PASSWORD,
 });
 const client = createFileClient({ apiUrl: stack.outputs.ApiUrl, getToken: () => accessToken });
-const { key } = await client.upload(Buffer.from('hello'), { filename: 'hello.txt', contentType: 'text/plain' });
+const { id } = await client.upload(Buffer.from('hello'), { filename: 'hello.txt', contentType: 'text/plain' });
+// Downloads answer 409 until the verifier has read the bytes.
+await stack.events.idle();
+const { status } = await client.get(id);
+if (status !== 'available') throw new Error(`the file to download is ${status} after verification, not available`);
 
-process.send({ apiUrl: stack.outputs.ApiUrl, token: accessToken, downloadKey: key, stsCallsBefore: stack.sts.assumeRoleCalls() });
+process.send({ apiUrl: stack.outputs.ApiUrl, token: accessToken, downloadId: id, stsCallsBefore: stack.sts.assumeRoleCalls() });
 process.once('message', async () => {
   const stsCalls = stack.sts.assumeRoleCalls();
   await stack.stop();

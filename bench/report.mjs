@@ -27,8 +27,8 @@ export function verdictAtLeast(value, limit, unit = '×') {
 }
 
 const URL_ROWS = {
-  'a-uploads': 'a. ours: `uploads` handler, POST /uploads (bundle, role session cached)',
-  'a-downloads': 'a. ours: `downloads` handler, POST /downloads (bundle, session cached, HEAD answered in-process)',
+  'a-uploads': 'a. ours: `uploads` handler, POST /uploads (bundle, role session cached, record written to loopback dynalite)',
+  'a-downloads': 'a. ours: `downloads` handler, POST /downloads (bundle, session cached, record read from loopback dynalite)',
   b: 'b. naive: new `S3Client` + `getSignedUrl(PutObjectCommand)` per URL',
   c: 'c. SDK: `S3Client` reused + `getSignedUrl(PutObjectCommand)`',
   'c-ours': 'c′. our signer alone: `S3RequestPresigner` reused, hand-built request',
@@ -37,7 +37,7 @@ const URL_ROWS = {
 
 /** The whole report, as lines of Markdown. */
 export function formatReport(results) {
-  const { machine, urlIssue, bundles, sessionCache, http, cost, targets } = results;
+  const { machine, urlIssue, bundles, bundleSizes, sessionCache, http, cost, targets } = results;
   const lines = [];
   lines.push(
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, ${machine.os}; load average ${machine.loadAverage} at start. ${machine.date}; \`npm run bench\` took ${machine.durationSeconds.toFixed(0)} s.`,
@@ -67,7 +67,7 @@ export function formatReport(results) {
   );
 
   lines.push(
-    `**2. Bundles and cold start** (cold start: import + first invocation in a fresh \`node\`, median of ${bundles.uploads.ours.runs} runs, ours and naive alternating; STS and S3 on loopback stubs)`,
+    `**2. Bundles and cold start** (cold start: import + first invocation in a fresh \`node\`, median of ${bundles.uploads.ours.runs} runs, ours and naive alternating; STS on a loopback stub, the file table on loopback dynalite)`,
     '',
   );
   lines.push(
@@ -110,6 +110,15 @@ export function formatReport(results) {
     );
   }
   lines.push('');
+  lines.push(
+    'Every function of the registry, as deployed (the cold starts above are the two that sign for clients; the others have no naive twin to compare with):',
+    '',
+    ...table(
+      ['function', 'bytes', 'gzip'],
+      Object.entries(bundleSizes).map(([name, size]) => [`\`${name}\``, kB(size.bytes), kB(size.gzipBytes)]),
+    ),
+    '',
+  );
 
   const { workload } = sessionCache;
   lines.push(
@@ -188,7 +197,10 @@ export function formatReport(results) {
           `${dollars(cost.uploads.items.lambdaDuration)} (${cost.uploads.billedMs} ms)`,
           `${dollars(cost.downloads.items.lambdaDuration)} (${cost.downloads.billedMs} ms)`,
         ],
-        costRow(`S3 HEAD before a download ($${PRICES.s3HeadPerThousand} per 1,000)`, 's3Head'),
+        costRow(
+          `the download's record \`GetItem\`, 1 strongly consistent read unit ($${RECORD_PRICES.dynamoReadPerMillion} per million; no S3 HEAD any more)`,
+          'tableReads',
+        ),
         [
           `CloudWatch Logs ($${PRICES.logsPerGb.toFixed(2)}/GB): measured lines + ~${PLATFORM_LOG_BYTES} B of Lambda's own`,
           `${dollars(cost.uploads.items.logs)} (${cost.uploads.logBytes.toFixed(0)} B)`,
@@ -199,7 +211,7 @@ export function formatReport(results) {
       ],
     ),
     '',
-    `- Duration: the measured median time of a warm invocation (section 1: uploads ${us(cost.uploads.workMs * 1000)} µs, downloads ${us(cost.downloads.workMs * 1000)} µs, on a whole core) scaled to ${cost.memoryMb} MB's share of a vCPU (~${(cost.cpuShare * 100).toFixed(0)} %, estimate), plus for downloads an assumed ${cost.downloads.waitMs} ms waiting on S3's HEAD (estimate; not measurable offline): ${cost.uploads.lambdaMs.toFixed(2)} ms and ${cost.downloads.lambdaMs.toFixed(2)} ms. Lambda bills per 1 ms, rounded up, so sub-millisecond work bills as 1 ms.`,
+    `- Duration: the measured median time of a warm invocation (section 1: uploads ${us(cost.uploads.workMs * 1000)} µs, downloads ${us(cost.downloads.workMs * 1000)} µs, on a whole core) scaled to ${cost.memoryMb} MB's share of a vCPU (~${(cost.cpuShare * 100).toFixed(0)} %, estimate), plus for downloads an assumed ${cost.downloads.waitMs} ms waiting on the record's \`GetItem\` (estimate; not measurable offline; the upload's \`PutItem\` to loopback dynalite is inside its measured time, DynamoDB's own latency is not): ${cost.uploads.lambdaMs.toFixed(2)} ms and ${cost.downloads.lambdaMs.toFixed(2)} ms. Lambda bills per 1 ms, rounded up, so sub-millisecond work bills as 1 ms.`,
     `- A cold start adds its INIT (billed since August 2025): the measured import, ${ms(cost.initMs.uploads)} ms (uploads) and ${ms(cost.initMs.downloads)} ms (downloads) here, scaled the same way, is ${dollars(cost.perMillionColdStarts.uploads)} and ${dollars(cost.perMillionColdStarts.downloads)} per million cold starts (estimate).`,
   );
   lines.push('', ...formatRecordsCost());

@@ -12,11 +12,13 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { ALICE, aKey, anApiEvent, anUploadRequest } from '../test/builders';
+import { gzipSync } from 'node:zlib';
+import { ALICE, aKey, anApiEvent, anUploadRequest, OBJECT_ID } from '../test/builders';
 import { startAwsStubs } from './aws-stubs.mjs';
 import { buildBundles } from './bundles.mjs';
 import { measureBundles } from './cold-starts.mjs';
 import { cpuShare, costPerMillion, PRICES } from './cost.mjs';
+import { BENCH_TABLE_NAME, startFileTable } from './file-table.mjs';
 import { runInFreshProcess } from './fresh-process.mjs';
 import { measureHttpLoad } from './http-load.mjs';
 import { formatReport, verdictAtLeast, verdictAtMost } from './report.mjs';
@@ -27,8 +29,11 @@ const SETTINGS = quick
   : { iterations: { fast: 20_000, slow: 4_000, warmUp: 500 }, rounds: 10, coldStarts: 12, http: { connections: [1, 8, 32], seconds: 3 } };
 /** Section 3's synthetic hour. URL lifetimes are the default limits'; sessions last the role's hour. */
 const WORKLOAD = { users: 1000, requests: 100_000, seconds: 3600, ttlSeconds: { uploads: 600, downloads: 300 }, sessionSeconds: 3600 };
-/** What the S3 HEAD before a download waits in AWS, for the cost only: not measurable offline (estimate). */
-const ASSUMED_S3_HEAD_MS = 10;
+/**
+ * What a download waits in AWS on its record's `GetItem` (it made a HEAD to S3 before the file
+ * records), for the cost only: not measurable offline (estimate; DynamoDB's single-digit ms).
+ */
+const ASSUMED_TABLE_READ_MS = 10;
 
 const started = performance.now();
 const machine = {
@@ -47,11 +52,27 @@ const log = (message) => process.stderr.write(`bench: ${message}\n`);
 log('building bundles (CDK synth, naive builds)…');
 const built = await buildBundles();
 const stubs = await startAwsStubs();
+/** The file the download requests name: available, as the verifier leaves it. */
+const downloadRecord = {
+  id: OBJECT_ID,
+  owner: ALICE,
+  key: aKey(ALICE, 'Holiday-photo.jpg'),
+  name: 'Holiday photo.jpg',
+  size: 1234,
+  contentType: 'image/jpeg',
+};
+const table = await startFileTable({ region: PRICES.region, record: downloadRecord }).catch(async (error) => {
+  await stubs.stop();
+  throw error;
+});
 const events = {
   uploads: anApiEvent({ body: anUploadRequest() }),
-  downloads: anApiEvent({ routeKey: 'POST /downloads', body: { key: aKey(ALICE) } }),
+  downloads: anApiEvent({ routeKey: 'POST /downloads', body: { id: downloadRecord.id } }),
 };
-/** A function's environment, as the construct and Lambda set it, with STS (and, given an endpoint, S3) on the loopback stubs. */
+/**
+ * A function's environment, as the construct and Lambda set it, with STS (and, given an endpoint,
+ * S3) on the loopback stubs and the file table on loopback dynalite.
+ */
 const functionEnvironment = (s3Endpoint) => ({
   AWS_REGION: PRICES.region,
   AWS_ACCESS_KEY_ID: 'AKIDBENCHEXAMPLE',
@@ -61,6 +82,8 @@ const functionEnvironment = (s3Endpoint) => ({
   AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   BUCKET_NAME: 'secure-file-service-bench',
+  TABLE_NAME: BENCH_TABLE_NAME,
+  DYNAMODB_ENDPOINT: table.endpoint,
   URL_SUFFIX: 'amazonaws.com',
   SIGNING_ROLE_ARN: 'arn:aws:iam::111122223333:role/bench-signer',
   FILE_SERVICE_SETTINGS: '{}',
@@ -98,12 +121,20 @@ try {
   log('4/4 over HTTP (local mode)…');
   const http = await measureHttpLoad(SETTINGS.http);
 
+  // Every function of the registry, by size; cold starts need a naive twin and an event, which only the signers have.
+  const bundleSizes = Object.fromEntries(
+    Object.entries(built.all).map(([name, file]) => {
+      const code = fs.readFileSync(file);
+      return [name, { bytes: code.length, gzipBytes: gzipSync(code).length }];
+    }),
+  );
   const cost = costOf({ urlIssue, bundles, memoryMb: built.deployed.uploads.memoryMb });
   results = {
     machine: { ...machine, durationSeconds: (performance.now() - started) / 1000 },
     settings: { ...SETTINGS, quick },
     urlIssue,
     bundles,
+    bundleSizes,
     sessionCache,
     http,
     cost,
@@ -112,6 +143,7 @@ try {
   };
 } finally {
   await stubs.stop();
+  await table.stop();
 }
 
 const report = formatReport(results).join('\n');
@@ -126,10 +158,10 @@ function costOf({ urlIssue, bundles, memoryMb }) {
   const uploads = costPerMillion({ workMs: perUrl['a-uploads'].median / 1000, memoryMb, logBytes: logBytes.uploads });
   const downloads = costPerMillion({
     workMs: perUrl['a-downloads'].median / 1000,
-    waitMs: ASSUMED_S3_HEAD_MS,
+    waitMs: ASSUMED_TABLE_READ_MS,
     memoryMb,
     logBytes: logBytes.downloads,
-    headsPerUrl: 1,
+    tableReadsPerUrl: 1,
   });
   const initMs = { uploads: bundles.uploads.ours.importMs, downloads: bundles.downloads.ours.importMs };
   const perMillionColdStarts = (importMs) => (importMs / cpuShare(memoryMb) / 1000) * (memoryMb / 1024) * PRICES.lambdaArmPerGbSecond * 1e6;
@@ -137,7 +169,7 @@ function costOf({ urlIssue, bundles, memoryMb }) {
     memoryMb,
     cpuShare: cpuShare(memoryMb),
     uploads: { ...uploads, workMs: perUrl['a-uploads'].median / 1000, waitMs: 0, logBytes: logBytes.uploads },
-    downloads: { ...downloads, workMs: perUrl['a-downloads'].median / 1000, waitMs: ASSUMED_S3_HEAD_MS, logBytes: logBytes.downloads },
+    downloads: { ...downloads, workMs: perUrl['a-downloads'].median / 1000, waitMs: ASSUMED_TABLE_READ_MS, logBytes: logBytes.downloads },
     initMs,
     perMillionColdStarts: { uploads: perMillionColdStarts(initMs.uploads), downloads: perMillionColdStarts(initMs.downloads) },
   };

@@ -1,6 +1,6 @@
 /**
  * Synthesizes the CDK app into `{outdir}/cdk.out` with real bundling, as `cdk synth` does, and
- * prints, as JSON, each function's bundle file (what Lambda would run, byte for byte), memory
+ * prints, as JSON, every function of the registry (`lib/functions.ts`) by name: its bundle file (what Lambda would run, byte for byte), memory
  * and architecture.
  *
  * Run with tsx (`node --import tsx bench/synth-bundles.mjs bench/out`): it imports the app's TypeScript.
@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { FUNCTIONS } from '../lib/functions';
 import { FileServiceStack } from '../lib/stack/file-service-stack';
 
 const cdkJson = JSON.parse(fs.readFileSync(new URL('../cdk.json', import.meta.url), 'utf8'));
@@ -31,4 +32,4 @@ const functionOf = (name) => {
     architecture: Properties.Architectures[0],
   };
 };
-console.log(JSON.stringify({ uploads: functionOf('Uploads'), downloads: functionOf('Downloads') }));
+console.log(JSON.stringify(Object.fromEntries(Object.entries(FUNCTIONS).map(([name, { id }]) => [name, functionOf(id)]))));

@@ -54,6 +54,8 @@ export async function listenLocalApi(
   port: number,
 ): Promise<{ port: number; serve(options: LocalApiOptions): LocalApi; stop: () => Promise<void> }> {
   let options: LocalApiOptions | undefined;
+  // Handlers still running when the API stops (their clients gone) must finish before the emulators behind them stop.
+  const inFlight = new Set<Promise<void>>();
   const server = http.createServer((request, response) => {
     if (!options) {
       response.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"Service Unavailable"}');
@@ -62,22 +64,26 @@ export async function listenLocalApi(
     // A client that goes away mid-request must not take local mode with it.
     request.on('error', () => undefined);
     response.on('error', () => undefined);
-    handle(options, request, response).catch((error: unknown) => {
-      log('ERROR', 'local API failed', { error: String(error) });
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
-      if (!response.writableEnded) response.end('{"message":"Internal Server Error"}');
-    });
+    const handling = handle(options, request, response)
+      .catch((error: unknown) => {
+        log('ERROR', 'local API failed', { error: String(error) });
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+        if (!response.writableEnded) response.end('{"message":"Internal Server Error"}');
+      })
+      .finally(() => inFlight.delete(handling));
+    inFlight.add(handling);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
   });
   const actualPort = (server.address() as AddressInfo).port;
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  const stop = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await Promise.allSettled([...inFlight]);
+    await closed;
+  };
   return {
     port: actualPort,
     stop,

@@ -8,6 +8,9 @@ import { SESSION_TAG_KEY } from '../../lambdas/shared/keys';
 import { ROLE_SESSION_SECONDS } from '../../lambdas/shared/settings';
 import { FUNCTION_DEFAULTS } from '../functions';
 
+/** Gives the bundle's CommonJS parts the `require` an ES module lacks; `bench/bundles.mjs` builds with the same text. */
+const ESM_REQUIRE_BANNER = "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);";
+
 /**
  * How every function is bundled: minified ESM with the AWS SDK inside, preferring packages'
  * ESM builds (`module`) so esbuild can drop what we do not use. Bundle size is cold start.
@@ -18,6 +21,9 @@ const FUNCTION_BUNDLING: BundlingOptions = {
   sourceMap: false,
   target: 'node24',
   mainFields: ['module', 'main'],
+  // CommonJS dependencies inside the ES module still `require` Node's built-ins (file-type → strtok3 → debug →
+  // supports-color requires `tty`): without a `require` in scope the verifier's bundle throws at import.
+  banner: ESM_REQUIRE_BANNER,
   // The runtime's own SDK is a different version, loaded whole; ours is tree-shaken.
   bundleAwsSDK: true,
   logLevel: LogLevel.WARNING,

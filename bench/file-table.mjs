@@ -1,0 +1,61 @@
+/**
+ * The file table for the in-process and cold-start benchmarks: `dynalite` (in memory) on
+ * loopback, with the table created from `lambdas/shared/table.ts` as local mode creates it, and
+ * one `available` record for the download requests to name. The handlers reach it through
+ * `DYNAMODB_ENDPOINT`, so an upload's `PutItem` and a download's `GetItem` are real DynamoDB
+ * calls over HTTP, answered on this machine instead of in AWS.
+ *
+ * Imported by `bench/run.mjs` (tsx): the record is written by the production `records.ts`.
+ */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { fileRecords } from '../lambdas/shared/records';
+import { TABLE_DEFINITION } from '../lambdas/shared/table';
+
+/** The bench's table name, as `TABLE_NAME` gives it to the functions. */
+export const BENCH_TABLE_NAME = 'secure-file-service-bench-files';
+
+/**
+ * Starts dynalite, creates the table and writes `record` as an `available` file (pending, then
+ * the verifier's verdict, as in the service). Answers `{endpoint, stop()}`.
+ */
+export async function startFileTable({ region, record }) {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  // dynalite checks that requests are signed, not by whom.
+  const client = new DynamoDBClient({ region, endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const stop = async () => {
+    client.destroy();
+    await new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections();
+    });
+  };
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: BENCH_TABLE_NAME,
+        ...TABLE_DEFINITION,
+        AttributeDefinitions: [...TABLE_DEFINITION.AttributeDefinitions],
+        KeySchema: [...TABLE_DEFINITION.KeySchema],
+        GlobalSecondaryIndexes: TABLE_DEFINITION.GlobalSecondaryIndexes.map((index) => ({ ...index, KeySchema: [...index.KeySchema] })),
+      }),
+    );
+    const records = fileRecords(client, BENCH_TABLE_NAME);
+    await records.createPending({ ...record, createdAt: new Date().toISOString(), urlExpiresAt: Date.now() + 3600_000 });
+    const written = await records.recordVerdict(record.id, {
+      status: 'available',
+      verifiedAt: new Date().toISOString(),
+      sequencer: '0000000000000001',
+    });
+    if (!written) throw new Error('the bench could not mark its download record available');
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, stop };
+}

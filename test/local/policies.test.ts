@@ -11,8 +11,9 @@ type Template = Parameters<typeof policiesOfTemplate>[0];
 const template = synthesize().template.toJSON() as Template;
 const policies = policiesOfTemplate(template, 'local-bucket', '000000000000');
 
-it('finds the two signing roles, named by the environment variables that hand their ARNs to the handlers', () => {
+it('finds every signing role, named by the function whose environment hands it its ARN', () => {
   expect(policies.roles.map((role) => role.usedBy.replace(/Function.*/, '')).sort()).toEqual([
+    'FileServiceDeletes',
     'FileServiceDownloads',
     'FileServiceUploads',
   ]);

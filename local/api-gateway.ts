@@ -11,7 +11,7 @@ import { PUBLIC_ROUTES, type RouteKey } from '../contract/routes';
 import type { ApiEvent, ApiHandler } from '../lambdas/shared/http';
 import { log } from '../lambdas/shared/logs';
 import type { CorsRule } from '../lambdas/shared/settings';
-import { FUNCTION_DEFAULTS, type FunctionName } from '../lib/functions';
+import { FUNCTION_DEFAULTS, FUNCTIONS, type FunctionDefinition, type FunctionName } from '../lib/functions';
 import type { JwtAuthorizer } from './jwt-authorizer';
 
 /** A route's function: its registry name and its handler, as Lambda calls it. */
@@ -263,8 +263,10 @@ function apiGatewayEvent(input: {
   } as ApiEvent;
 }
 
-function lambdaContext(name: FunctionName): Context {
-  const deadline = Date.now() + FUNCTION_DEFAULTS.timeoutSeconds * 1000;
+/** The Lambda context of one invocation of a registry function, with its deployed timeout and memory. */
+export function lambdaContext(name: FunctionName): Context {
+  const definition: FunctionDefinition = FUNCTIONS[name];
+  const deadline = Date.now() + (definition.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds) * 1000;
   const functionName = `local-${name}`;
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -5,7 +5,6 @@
  * (Cognito). The file table is dynalite; S3's object events reach the verifier through an
  * in-process EventBridge and SQS.
  */
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROUTES, type RouteKey } from '../contract/routes';
@@ -20,10 +19,9 @@ import {
 } from '../lambdas/shared/settings';
 import { FUNCTION_NAMES, FUNCTIONS, signs, type FunctionName } from '../lib/functions';
 import { STACK_NAME } from '../lib/stack/stack-name';
-import { listenLocalApi, type LocalApi, type LocalRoute, type StaticFile } from './api-gateway';
+import { lambdaContext, listenLocalApi, type LocalApi, type LocalRoute, type StaticFile } from './api-gateway';
 import { startCognitoEmulator, type CognitoEmulator, type LocalUser } from './cognito-emulator';
 import { createJwtAuthorizer } from './jwt-authorizer';
-import type { Context } from 'aws-lambda';
 import { startDynamoDbEmulator, type DynamoDbEmulator } from './dynamodb-emulator';
 import { startLocalQueue, type LocalQueue, type QueueHandler } from './event-queue';
 import { eventBridgeEvents, monotonicSequencer, type S3rverEventRecord } from './object-events';
@@ -270,25 +268,6 @@ async function importHandlers(environmentOf: (name: FunctionName) => Record<stri
     handlers[name] = module.handler;
   }
   return handlers as Record<FunctionName, unknown>;
-}
-
-function lambdaContext(name: FunctionName): Context {
-  const functionName = `local-${name}`;
-  const deadline = Date.now() + 60_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${REGION}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 function cdkJsonContext(): (name: string) => unknown {

@@ -2,6 +2,7 @@
  * What each route answers. The handlers annotate their answers with these types and the client
  * reads them, so the two cannot drift.
  */
+import type { QuotaFigures } from './errors';
 
 /**
  * Where a file is in its life: `pending` from the moment its upload URL is issued until the
@@ -11,7 +12,7 @@
 export type FileStatus = 'pending' | 'available' | 'rejected';
 
 /** Why the verifier rejected a file: a short, stable code. */
-export type RejectedReason = 'TYPE_MISMATCH' | 'SIZE_MISMATCH' | 'NOT_TEXT' | 'UNREADABLE';
+export type RejectedReason = 'TYPE_MISMATCH' | 'SIZE_MISMATCH' | 'NOT_TEXT' | 'UNREADABLE' | 'MALWARE' | 'SCAN_FAILED';
 
 /** A file as the service knows it: `GET /files/{id}`, an entry of `GET /files`, and the answer of a completion. */
 export interface FileRecord {
@@ -117,4 +118,26 @@ export interface FileListPage {
 /** `GET /health` answer: 200 `ok`, 503 `degraded`; nothing else is ever said. */
 export interface HealthStatus {
   readonly status: 'ok' | 'degraded';
+}
+
+/** One operation's rate window, as `GET /usage` reports it. */
+export interface RateWindow {
+  /** URLs the plan allows per window. */
+  readonly limit: number;
+  readonly remaining: number;
+  /** ISO 8601: when the window resets. */
+  readonly resetAt: string;
+}
+
+/** `GET /usage` answer: the caller's plan, their storage against it, and their URL rates. */
+export interface Usage extends QuotaFigures {
+  /** The plan's name: `default`, or the Cognito group that selected it. */
+  readonly plan: string;
+  /** Largest single file the plan allows. */
+  readonly maxFileBytes: number;
+  readonly pendingUploads: number;
+  readonly maxPendingUploads: number;
+  /** Longest download URL the plan allows, in seconds. */
+  readonly maxDownloadUrlTtlSeconds: number;
+  readonly rate: { readonly upload: RateWindow; readonly download: RateWindow };
 }

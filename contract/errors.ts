@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   INVALID_PARTS: 400,
   INVALID_ID: 400,
   UNAUTHORIZED: 401,
+  QUOTA_EXCEEDED: 403,
+  SUSPENDED: 403,
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   ALREADY_EXISTS: 409,
@@ -19,6 +21,7 @@ export const ERROR_STATUS = {
   TYPE_MISMATCH: 415,
   REJECTED: 422,
   TOO_MANY_REQUESTS: 429,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
   STORAGE_UNAVAILABLE: 503,
   SIGNING_UNAVAILABLE: 503,
@@ -49,5 +52,21 @@ export interface ApiErrorBody {
     readonly message: string;
     /** Present on 5xx answers: quote it when reporting a problem. */
     readonly requestId?: string;
+    /** `QUOTA_EXCEEDED`: where the caller stands against the plan that refused them. */
+    readonly quota?: QuotaFigures;
+    /** `RATE_LIMITED` and `PENDING`: seconds to wait, as in the `Retry-After` header. */
+    readonly retryAfter?: number;
   };
+}
+
+/** A user's storage against their plan, as a `QUOTA_EXCEEDED` error and `GET /usage` state it. */
+export interface QuotaFigures {
+  /** Bytes of files that are stored (pending verification or available). */
+  readonly usedBytes: number;
+  /** Bytes held for upload URLs issued but not yet uploaded. */
+  readonly reservedBytes: number;
+  readonly quotaBytes: number;
+  /** Files stored plus uploads pending. */
+  readonly files: number;
+  readonly maxFiles: number;
 }

@@ -127,6 +127,21 @@ const handlerEntries = {
     100 * MiB,
     'Above it a file goes in parts: resumable, parallel, and past the 5 GiB of one PUT.',
   ),
+  bindUrlsToSourceIp: setting(
+    v.boolean('bindUrlsToSourceIp must be true or false'),
+    false,
+    "Sign URLs with role sessions that S3 only honours from the caller's IP, as API Gateway saw it: a leaked URL fails elsewhere (see the caveats).",
+  ),
+  malwareScanning: setting(
+    v.boolean('malwareScanning must be true or false'),
+    false,
+    'Scan every upload with GuardDuty Malware Protection for S3: a file is available only after its scan found no threats (extra cost per GB).',
+  ),
+  scanFailurePolicy: setting(
+    v.picklist(['reject', 'available'], "scanFailurePolicy must be 'reject' or 'available'"),
+    'reject',
+    'What a scan that could not finish (UNSUPPORTED, FAILED, ACCESS_DENIED) does to a file: reject it (SCAN_FAILED), or make it available with the result recorded.',
+  ),
 };
 
 /** What only the construct reads: CORS, throttling, logs, what stack deletion does. */
@@ -249,6 +264,7 @@ export function settingsFromContext(read: (name: string) => unknown): FileServic
 }
 
 function fromContextString(name: string, text: string, fallback: unknown): unknown {
+  if (typeof fallback === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
   if (typeof fallback === 'number') return /^-?\d+$/.test(text.trim()) ? Number(text) : text;
   if (Array.isArray(fallback)) {
     return text

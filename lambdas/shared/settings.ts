@@ -132,16 +132,6 @@ const handlerEntries = {
     false,
     "Sign URLs with role sessions that S3 only honours from the caller's IP, as API Gateway saw it: a leaked URL fails elsewhere (see the caveats).",
   ),
-  malwareScanning: setting(
-    v.boolean('malwareScanning must be true or false'),
-    false,
-    'Scan every upload with GuardDuty Malware Protection for S3: a file is available only after its scan found no threats (extra cost per GB).',
-  ),
-  scanFailurePolicy: setting(
-    v.picklist(['reject', 'available'], "scanFailurePolicy must be 'reject' or 'available'"),
-    'reject',
-    'What a scan that could not finish (UNSUPPORTED, FAILED, ACCESS_DENIED) does to a file: reject it (SCAN_FAILED), or make it available with the result recorded.',
-  ),
 };
 
 /** What only the construct reads: CORS, throttling, logs, what stack deletion does. */

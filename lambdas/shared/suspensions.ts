@@ -31,7 +31,7 @@ export interface Suspensions {
 }
 
 /** The primary key of a user's suspension item: beside the user's other items (`USER#{sub}`). */
-export function suspensionItemKey(sub: string): { pk: string; sk: string } {
+function suspensionItemKey(sub: string): { pk: string; sk: string } {
   return { pk: `USER#${sub}`, sk: 'SUSPENDED' };
 }
 

@@ -53,7 +53,9 @@ const LEVERS = {
   before: { options: WITHOUT_LEVERS },
   environmentCredentials: { options: ESBUILD_OPTIONS },
   splitting: { options: WITHOUT_LEVERS, split: true },
-  withoutS3Client: { options: { ...WITHOUT_LEVERS, alias: { '@aws-sdk/client-s3': path.join(ROOT, 'bench', 'naive', 'no-s3-client.mjs') } } },
+  withoutS3Client: {
+    options: { ...WITHOUT_LEVERS, alias: { '@aws-sdk/client-s3': path.join(ROOT, 'bench', 'naive', 'no-s3-client.mjs') } },
+  },
   splittingAndCredentials: { options: ESBUILD_OPTIONS, split: true },
 };
 
@@ -128,10 +130,13 @@ export async function buildBundles() {
 
 /** The bench's own build of the deployed options must give the synthesized files, byte for byte. */
 function assertSameAsSynthesized(rebuilt, synthesized) {
-  const files = (entry) => Object.fromEntries(fs.readdirSync(path.dirname(entry)).map((file) => [file, fs.readFileSync(path.join(path.dirname(entry), file))]));
+  const files = (entry) =>
+    Object.fromEntries(fs.readdirSync(path.dirname(entry)).map((file) => [file, fs.readFileSync(path.join(path.dirname(entry), file))]));
   const [ours, theirs] = [files(rebuilt), files(synthesized)];
-  const same = Object.keys(ours).length === Object.keys(theirs).length && Object.entries(ours).every(([file, code]) => theirs[file]?.equals(code));
-  if (!same) throw new Error('bench/bundles.mjs no longer reproduces the synthesized bundle: align it with lib/construct/function-bundling.ts');
+  const same =
+    Object.keys(ours).length === Object.keys(theirs).length && Object.entries(ours).every(([file, code]) => theirs[file]?.equals(code));
+  if (!same)
+    throw new Error('bench/bundles.mjs no longer reproduces the synthesized bundle: align it with lib/construct/function-bundling.ts');
 }
 
 /**

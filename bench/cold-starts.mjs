@@ -89,7 +89,9 @@ export async function measureBundles({ ours, naive, levers, events, env, runs, n
                   },
                 ]),
               ),
-              levers: Object.fromEntries(Object.keys(levers).map((lever) => [lever, inProcess(`${node}|inProcess|lever:${lever}|${name}`)])),
+              levers: Object.fromEntries(
+                Object.keys(levers).map((lever) => [lever, inProcess(`${node}|inProcess|lever:${lever}|${name}`)]),
+              ),
             },
           ]),
         ),

@@ -58,6 +58,8 @@ export function timeSpawnToExit(script, { args = [], env = {}, execPath = proces
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return new Promise((resolve, reject) =>
-    child.once('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`bench/${script} exited with ${code}`)))),
+    child.once('exit', (code) =>
+      code === 0 ? resolve(performance.now() - started) : reject(new Error(`bench/${script} exited with ${code}`)),
+    ),
   );
 }

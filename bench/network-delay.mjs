@@ -12,7 +12,9 @@ export async function startNetworkDelay(target, oneWayMs) {
   const { hostname, port } = new URL(target);
   const sockets = new Set();
   const delayed = (from, to) =>
-    from.on('data', (chunk) => setTimeout(() => to.writable && to.write(chunk), oneWayMs)).on('end', () => setTimeout(() => to.end(), oneWayMs));
+    from
+      .on('data', (chunk) => setTimeout(() => to.writable && to.write(chunk), oneWayMs))
+      .on('end', () => setTimeout(() => to.end(), oneWayMs));
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(port), hostname);
     for (const socket of [client, upstream]) {

@@ -33,8 +33,8 @@ const URL_ROWS = {
   c: 'c. SDK: `S3Client` reused + `getSignedUrl(PutObjectCommand)`',
   'c-ours': 'c′. our signer alone: `S3RequestPresigner` reused, hand-built request',
   d: 'd. floor: hand-written SigV4 presign, `node:crypto`, signing key cached (yardstick)',
-  't-put': 't. floor of a table call: the upload\'s `PutItem`, hand-serialized, one kept-alive `node:http` connection to the same dynalite',
-  't-get': 't. floor of a table call: the download\'s `GetItem`, the same way',
+  't-put': "t. floor of a table call: the upload's `PutItem`, hand-serialized, one kept-alive `node:http` connection to the same dynalite",
+  't-get': "t. floor of a table call: the download's `GetItem`, the same way",
 };
 
 /** What each build of section 2 is. */
@@ -79,11 +79,20 @@ export function formatReport(results) {
   );
   const floor = (name) => {
     const { signatures, tableCalls } = urlIssue.floorWork[name];
-    const t = Object.entries(tableCalls).reduce((sum, [op, n]) => sum + n * (perUrl[op === 'PutItem' ? 't-put' : 't-get'].median + perUrl.d.median), 0);
-    return { us: signatures * perUrl.d.median + t, signatures, tableCalls: Object.entries(tableCalls).map(([op, n]) => `${n} \`${op}\``).join(', ') };
+    const t = Object.entries(tableCalls).reduce(
+      (sum, [op, n]) => sum + n * (perUrl[op === 'PutItem' ? 't-put' : 't-get'].median + perUrl.d.median),
+      0,
+    );
+    return {
+      us: signatures * perUrl.d.median + t,
+      signatures,
+      tableCalls: Object.entries(tableCalls)
+        .map(([op, n]) => `${n} \`${op}\``)
+        .join(', '),
+    };
   };
   lines.push(
-    '**Per route: warm µs per URL against the route\'s floor** (the signatures and table calls it must make; each table call with its own signature)',
+    "**Per route: warm µs per URL against the route's floor** (the signatures and table calls it must make; each table call with its own signature)",
     '',
     ...table(
       ['route', 'ours median µs', 'floor work', 'floor µs', 'ours × floor', 'log lines', 'log bytes'],
@@ -125,7 +134,21 @@ export function formatReport(results) {
       `${node}: an empty script spawns and exits in ${ms(bootMs)} ms (the runtime's own boot, inside every spawn-to-exit figure).`,
       '',
       ...table(
-        ['function', 'build', 'bytes read at import', 'all files', 'import ms', 'first invocation ms', 'cold start ms', 'CPU ms', 'cold vs careful', 'network: cold ms', 'network vs careful', 'spawn to exit ms', 'spawn vs careful'],
+        [
+          'function',
+          'build',
+          'bytes read at import',
+          'all files',
+          'import ms',
+          'first invocation ms',
+          'cold start ms',
+          'CPU ms',
+          'cold vs careful',
+          'network: cold ms',
+          'network vs careful',
+          'spawn to exit ms',
+          'spawn vs careful',
+        ],
         Object.entries(functions).flatMap(([name, { builds }]) =>
           Object.entries(builds).map(([build, measured]) => {
             const careful = builds.careful;
@@ -172,7 +195,10 @@ export function formatReport(results) {
       lines.push(
         `Levers on ${node}, each alone, in the same rounds (in-process):`,
         '',
-        ...table(['function', 'lever', 'bytes read at import', 'import ms', 'cold start ms', 'CPU ms', 'vs before', 'vs careful naive'], leverRows),
+        ...table(
+          ['function', 'lever', 'bytes read at import', 'import ms', 'cold start ms', 'CPU ms', 'vs before', 'vs careful naive'],
+          leverRows,
+        ),
         '',
       );
     }
@@ -182,7 +208,12 @@ export function formatReport(results) {
     '',
     ...table(
       ['function', 'bytes read at import', 'gzip', 'all files'],
-      Object.entries(bundleSizes).map(([name, size]) => [`\`${name}\``, kB(size.atImport), kB(size.gzipAtImport), `${kB(size.total)} (${size.files})`]),
+      Object.entries(bundleSizes).map(([name, size]) => [
+        `\`${name}\``,
+        kB(size.atImport),
+        kB(size.gzipAtImport),
+        `${kB(size.total)} (${size.files})`,
+      ]),
     ),
     '',
   );
@@ -273,21 +304,35 @@ export function formatReport(results) {
           `CloudWatch Logs ($${PRICES.logsPerGb.toFixed(2)}/GB): measured lines + ~${PLATFORM_LOG_BYTES} B of Lambda's own`,
           ...columns.map(([name, mb]) => `${dollars(cost[mb][name].items.logs)} (${cost[mb][name].logBytes.toFixed(0)} B)`),
         ],
-        itemRow(`DynamoDB: the upload's pending record, 2 WRU with its index item ($${RECORD_PRICES.dynamoWritePerMillion}/M)`, 'tableWrites'),
+        itemRow(
+          `DynamoDB: the upload's pending record, 2 WRU with its index item ($${RECORD_PRICES.dynamoWritePerMillion}/M)`,
+          'tableWrites',
+        ),
         itemRow(`DynamoDB: the download's \`GetItem\`, 1 strongly consistent RRU ($${RECORD_PRICES.dynamoReadPerMillion}/M)`, 'tableReads'),
-        recordRow('DynamoDB: the verdict and the verifier\'s read (5b)', 'dynamoWrites'),
+        recordRow("DynamoDB: the verdict and the verifier's read (5b)", 'dynamoWrites'),
         recordRow('EventBridge: the object event (5b)', 'eventBridge'),
         recordRow('SQS (5b)', 'sqs'),
         [
-          'the verifier: requests, duration, S3 calls, logs (5b)',
+          'the verifier: requests, duration, its record read, S3 calls, logs (5b)',
           ...columns.map(([name]) =>
-            dollars(name === 'uploads' ? records.items.verifierRequests + records.items.verifierDuration + records.items.verifierS3 + records.items.verifierLogs + records.items.dynamoReads : 0),
+            dollars(
+              name === 'uploads'
+                ? records.items.verifierRequests +
+                    records.items.verifierDuration +
+                    records.items.verifierS3 +
+                    records.items.verifierLogs +
+                    records.items.dynamoReads
+                : 0,
+            ),
           ),
         ],
         itemRow('STS `AssumeRole` (free)', 'sts'),
         ['**total**', ...columns.map(([name, mb]) => `**${dollars(totalOf(name, mb))}**`)],
         ['p99 of a warm invocation, ms (scaled, estimate)', ...columns.map(([name, mb]) => cost[mb][name].p99Ms.toFixed(1))],
-        ['a cold start (import + first invocation), ms (scaled, estimate)', ...columns.map(([name, mb]) => cost[mb][name].coldStartMs.toFixed(0))],
+        [
+          'a cold start (import + first invocation), ms (scaled, estimate)',
+          ...columns.map(([name, mb]) => cost[mb][name].coldStartMs.toFixed(0)),
+        ],
         ['INIT per million cold starts', ...columns.map(([name, mb]) => dollars(cost[mb][name].perMillionColdStarts))],
       ],
     ),

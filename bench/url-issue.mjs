@@ -74,14 +74,14 @@ const invoke = (module, event) => async () => {
 };
 
 const variants = {
-  'a-uploads': { run: invoke(uploads, input.events.uploads), iterations: input.iterations.fast },
-  'a-downloads': { run: invoke(downloads, input.events.downloads), iterations: input.iterations.fast },
+  'a-uploads': { run: invoke(uploads, input.events.uploads), iterations: input.iterations.table },
+  'a-downloads': { run: invoke(downloads, input.events.downloads), iterations: input.iterations.table },
   b: { run: () => signers.b.presign(session, put, ttl), iterations: input.iterations.slow },
   c: { run: () => signers.c.presign(session, put, ttl), iterations: input.iterations.slow },
   'c-ours': { run: () => signers.ours.presign(session, put, ttl), iterations: input.iterations.fast },
   d: { run: async () => floorPut(), iterations: input.iterations.fast },
-  't-put': { run: () => floorTableCall('PutItem'), iterations: input.iterations.fast },
-  't-get': { run: () => floorTableCall('GetItem'), iterations: input.iterations.fast },
+  't-put': { run: () => floorTableCall('PutItem'), iterations: input.iterations.table },
+  't-get': { run: () => floorTableCall('GetItem'), iterations: input.iterations.table },
 };
 
 // Warm-up: the JIT, and the role sessions (one AssumeRole per function, against the stub).
@@ -167,13 +167,19 @@ async function logOf(run) {
   };
 }
 
-
 /**
  * The least a table call can take here: the request body the handler would send, written by hand,
  * over a kept-alive connection; dynalite checks that a request is signed, not the signature, so
  * the signature's own cost is added from row d in the report rather than computed here.
  */
 function floorTableCall(operation) {
+  // dynalite closes a connection left idle while the other rows run: the first call after that retries on a new one.
+  return sendFloorTableCall(operation).catch((error) =>
+    error.code === 'ECONNRESET' ? sendFloorTableCall(operation) : Promise.reject(error),
+  );
+}
+
+function sendFloorTableCall(operation) {
   floorItems += 1;
   const id = `floor${String(floorItems).padStart(17, '0')}`;
   const table = process.env.TABLE_NAME;
@@ -198,7 +204,11 @@ function floorTableCall(operation) {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         })
-      : JSON.stringify({ TableName: table, Key: { pk: { S: `FILE#${JSON.parse(input.events.downloads.body).id}` }, sk: { S: 'FILE' } }, ConsistentRead: true });
+      : JSON.stringify({
+          TableName: table,
+          Key: { pk: { S: `FILE#${JSON.parse(input.events.downloads.body).id}` }, sk: { S: 'FILE' } },
+          ConsistentRead: true,
+        });
   return new Promise((resolve, reject) => {
     const request = http.request(
       {
@@ -219,7 +229,9 @@ function floorTableCall(operation) {
         let answer = '';
         response.setEncoding('utf8');
         response.on('data', (chunk) => (answer += chunk));
-        response.on('end', () => (response.statusCode === 200 ? resolve() : reject(new Error(`floor ${operation}: ${response.statusCode} ${answer}`))));
+        response.on('end', () =>
+          response.statusCode === 200 ? resolve() : reject(new Error(`floor ${operation}: ${response.statusCode} ${answer}`)),
+        );
       },
     );
     request.on('error', reject);

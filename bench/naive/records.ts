@@ -6,7 +6,6 @@
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { FileStatus } from '../../contract/answers';
 import { ApiError, storageUnavailable } from '../../lambdas/shared/errors';
 import type { FileRecords, StoredRecord, StoredStatus } from '../../lambdas/shared/records';
 import { fileItemKey, ownerPartition, ownerSortKey, TABLE_INDEXES, TABLE_TTL_ATTRIBUTE } from '../../lambdas/shared/table';
@@ -18,7 +17,12 @@ const DAY_SECONDS = 24 * 60 * 60;
 
 /** The same client as production's (bounded retries and timeouts), wrapped in the document client. */
 export function createDynamoDbClient(region: string, endpoint?: string): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({ region, maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 }, ...(endpoint && { endpoint }) });
+  const client = new DynamoDBClient({
+    region,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+    ...(endpoint && { endpoint }),
+  });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
@@ -60,7 +64,8 @@ export function fileRecords(client: DynamoDBDocumentClient, tableName: string): 
     },
     async list(sub, options) {
       const cursor = options.cursor ? Buffer.from(options.cursor, 'base64url').toString('utf8') : undefined;
-      if (cursor !== undefined && !/^\S+#[A-Za-z0-9_-]{22}$/.test(cursor)) throw new ApiError('INVALID_CURSOR', 'cursor is not a cursor this service issued.');
+      if (cursor !== undefined && !/^\S+#[A-Za-z0-9_-]{22}$/.test(cursor))
+        throw new ApiError('INVALID_CURSOR', 'cursor is not a cursor this service issued.');
       const answer = await send(() =>
         client.send(
           new QueryCommand({
@@ -128,12 +133,21 @@ export function fileRecords(client: DynamoDBDocumentClient, tableName: string): 
             Key: Key(id),
             UpdateExpression: 'SET #status = :deleted, #ttl = :ttl REMOVE #gsipk, #gsisk',
             ConditionExpression: '#owner = :owner AND #status <> :deleted',
-            ExpressionAttributeNames: { '#status': 'status', '#ttl': TABLE_TTL_ATTRIBUTE, '#owner': 'owner', '#gsipk': partitionKey, '#gsisk': sortKey },
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              '#ttl': TABLE_TTL_ATTRIBUTE,
+              '#owner': 'owner',
+              '#gsipk': partitionKey,
+              '#gsisk': sortKey,
+            },
             ExpressionAttributeValues: { ':deleted': 'deleted', ':owner': sub, ':ttl': Math.ceil(now.getTime() / 1000) + DAY_SECONDS },
             ReturnValues: 'ALL_OLD',
           }),
         ),
-      ).catch((error: unknown) => (error instanceof ConditionalCheckFailedException ? undefined : Promise.reject(error)));
+      ).catch((error: unknown) => {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw error;
+      });
       return answer?.Attributes ? recordOf(answer.Attributes) : undefined;
     },
     async removePending(id, sub) {
@@ -158,7 +172,10 @@ export function fileRecords(client: DynamoDBDocumentClient, tableName: string): 
             Key: Key(id),
             ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(sequencer) OR sequencer < :sequencer)${onlyDeleted ? ' AND #status = :deleted' : ''}`,
             ...(onlyDeleted && { ExpressionAttributeNames: { '#status': 'status' } }),
-            ExpressionAttributeValues: { ':sequencer': sequencer.toUpperCase().padEnd(32, '0'), ...(onlyDeleted && { ':deleted': 'deleted' }) },
+            ExpressionAttributeValues: {
+              ':sequencer': sequencer.toUpperCase().padEnd(32, '0'),
+              ...(onlyDeleted && { ':deleted': 'deleted' }),
+            },
           }),
         ),
       ).then(() => true, conditionFalse);
@@ -168,6 +185,18 @@ export function fileRecords(client: DynamoDBDocumentClient, tableName: string): 
 
 function recordOf(item: Record<string, unknown>): StoredRecord {
   const storedStatus = (item.status ?? 'pending') as StoredStatus;
-  const { pk: _pk, sk: _sk, [TABLE_INDEXES.byOwner.partitionKey]: _gpk, [TABLE_INDEXES.byOwner.sortKey]: _gsk, [TABLE_TTL_ATTRIBUTE]: _ttl, status: _status, ...fields } = item;
-  return { ...(fields as Omit<StoredRecord, 'status' | 'storedStatus'>), status: (storedStatus === 'deleted' ? 'rejected' : storedStatus) as FileStatus, storedStatus };
+  const {
+    pk: _pk,
+    sk: _sk,
+    [TABLE_INDEXES.byOwner.partitionKey]: _gpk,
+    [TABLE_INDEXES.byOwner.sortKey]: _gsk,
+    [TABLE_TTL_ATTRIBUTE]: _ttl,
+    status: _status,
+    ...fields
+  } = item;
+  return {
+    ...(fields as Omit<StoredRecord, 'status' | 'storedStatus'>),
+    status: storedStatus === 'deleted' ? 'rejected' : storedStatus,
+    storedStatus,
+  };
 }

@@ -30,7 +30,7 @@ describe('the metrics module', () => {
     ]);
   });
 
-  it('writes a breakdown and its total from one value, in the invocation\'s one line', () => {
+  it("writes a breakdown and its total from one value, in the invocation's one line", () => {
     recordUploadDeclared(5000, 'video/mp4');
     expect(emf.lines()).toEqual([]);
 
@@ -39,7 +39,13 @@ describe('the metrics module', () => {
     expect(emf.lines()).toHaveLength(1);
     expect(emf.datapoints()).toEqual([
       { namespace: 'SecureFileService', metric: 'UploadBytes', unit: 'Bytes', value: 5000, dimensions: { service } },
-      { namespace: 'SecureFileService', metric: 'UploadBytes', unit: 'Bytes', value: 5000, dimensions: { service, contentType: 'video/mp4' } },
+      {
+        namespace: 'SecureFileService',
+        metric: 'UploadBytes',
+        unit: 'Bytes',
+        value: 5000,
+        dimensions: { service, contentType: 'video/mp4' },
+      },
     ]);
   });
 

@@ -358,7 +358,7 @@ export function formatRecordsCost() {
       ['item', '1 object per verifier batch', '10 per batch'],
       [
         row(
-          `DynamoDB writes: ${a.writeUnitsPerUpload} WRU per upload (record and verdict, each with its index item; $${p.dynamoWritePerMillion}/M)`,
+          `DynamoDB writes: ${a.writeUnitsPerUpload} WRU per upload (the verdict with its index item; the pending record's are in section 5; $${p.dynamoWritePerMillion}/M)`,
           'dynamoWrites',
         ),
         row(

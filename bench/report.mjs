@@ -309,7 +309,7 @@ export function formatReport(results) {
           'tableWrites',
         ),
         itemRow(`DynamoDB: the download's \`GetItem\`, 1 strongly consistent RRU ($${RECORD_PRICES.dynamoReadPerMillion}/M)`, 'tableReads'),
-        recordRow("DynamoDB: the verdict, 2 WRU with its index item (5b)", 'dynamoWrites'),
+        recordRow('DynamoDB: the verdict, 2 WRU with its index item (5b)', 'dynamoWrites'),
         recordRow('EventBridge: the object event (5b)', 'eventBridge'),
         recordRow('SQS (5b)', 'sqs'),
         [

@@ -12,7 +12,7 @@ import { request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** What a download needs to know about an object. */
-export interface ObjectHead {
+interface ObjectHead {
   readonly size: number;
   readonly contentType: string;
   /** ISO 8601. */

@@ -14,7 +14,6 @@
  * It runs with its own execution role (ranged GET, tagging), signs nothing, and runs unchanged
  * in local mode, fed by the emulator's events.
  */
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { GetObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -22,6 +21,7 @@ import { recordDependencies, type RecordDependencies } from './shared/dependenci
 import type { BucketLocation } from './shared/object-urls';
 import { parseObjectKey } from './shared/keys';
 import { describeError, log, withRequestLogContext } from './shared/logs';
+import { publishMetricLine } from './shared/metric-line';
 import { metrics, recordVerification } from './shared/metrics';
 import { OBJECT_EVENT_TYPES, parseObjectEvent, type ObjectEvent } from './shared/object-events';
 import { STATUS_TAG, STATUS_TAG_KEY, type StatusTag } from './shared/object-tags';
@@ -44,7 +44,7 @@ export interface VerifierDependencies extends Pick<RecordDependencies, 'records'
 /** Creates the verifier's handler: an SQS batch in, the failed messages out. */
 export function createVerifierHandler(dependencies: VerifierDependencies) {
   const handler = middy<SQSEvent, SQSBatchResponse>()
-    .use(logMetrics(metrics))
+    .use(publishMetricLine(metrics))
     .handler(async (event) => {
       const outcomes = await Promise.all(event.Records.map((message) => handleMessage(dependencies, message)));
       return {

@@ -23,6 +23,9 @@ const ScanResultEventSchema = v.object({
   source: v.literal(SCAN_RESULT_EVENT.source),
   time: v.string(),
   detail: v.object({
+    schemaVersion: v.optional(v.string()),
+    scanStatus: v.optional(v.string()),
+    resourceType: v.optional(v.string()),
     s3ObjectDetails: v.object({
       bucketName: v.string(),
       objectKey: v.string(),

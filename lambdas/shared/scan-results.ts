@@ -13,7 +13,7 @@ export const SCAN_RESULT_EVENT = { source: 'aws.guardduty', detailType: 'GuardDu
  * Every `scanResultStatus` GuardDuty documents: only `NO_THREATS_FOUND` lets a file through;
  * `THREATS_FOUND` rejects it; the others say the scan could not judge it (`scanFailurePolicy`).
  */
-export const SCAN_RESULT_STATUSES = ['NO_THREATS_FOUND', 'THREATS_FOUND', 'UNSUPPORTED', 'ACCESS_DENIED', 'FAILED'] as const;
+const SCAN_RESULT_STATUSES = ['NO_THREATS_FOUND', 'THREATS_FOUND', 'UNSUPPORTED', 'ACCESS_DENIED', 'FAILED'] as const;
 
 /** One scan result status. */
 export type ScanResultStatus = (typeof SCAN_RESULT_STATUSES)[number];

@@ -132,6 +132,16 @@ const handlerEntries = {
     false,
     "Sign URLs with role sessions that S3 only honours from the caller's IP, as API Gateway saw it: a leaked URL fails elsewhere (see the caveats).",
   ),
+  malwareScanning: setting(
+    v.boolean('malwareScanning must be true or false'),
+    false,
+    'Scan every upload with GuardDuty Malware Protection for S3; a file is available only once the scan found no threat. Off by default: it costs per GB and per object, and adds the scan to the wait.',
+  ),
+  scanFailurePolicy: setting(
+    v.picklist(['reject', 'available'], "scanFailurePolicy must be 'reject' or 'available'"),
+    'reject',
+    'With scanning on, what a scan that could not judge a file (unsupported, failed, access denied) does: reject it (SCAN_FAILED), or let it become available with the result recorded. Rejecting fails closed.',
+  ),
 };
 
 /** What only the construct reads: CORS, throttling, logs, what stack deletion does. */

@@ -118,12 +118,16 @@ export function fileRecords(client: DynamoDBDocumentClient, tableName: string): 
               ':status': verdict.status,
               ':pending': 'pending',
               ':verifiedAt': verdict.verifiedAt,
-              ':sequencer': verdict.sequencer.toUpperCase().padEnd(32, '0'),
+              ':sequencer': (verdict.sequencer ?? '').toUpperCase().padEnd(32, '0'),
               ...(verdict.rejectedReason && { ':reason': verdict.rejectedReason }),
             },
           }),
         ),
       ).then(() => true, conditionFalse);
+    },
+    recordVerdictHalf() {
+      // The baseline measures the request path; malware scanning's halves are not part of it.
+      return Promise.reject(new Error('malware scanning is not part of the naive baseline'));
     },
     async markDeleted(id, sub, now) {
       const answer = await send(() =>

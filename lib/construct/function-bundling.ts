@@ -58,7 +58,11 @@ export function functionBundling(entry: string): BundlingOptions {
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
-      afterBundling: (_inputDir, outputDir) => [splitBundleCommand(entry, outputDir).map((word) => JSON.stringify(word)).join(' ')],
+      afterBundling: (_inputDir, outputDir) => [
+        splitBundleCommand(entry, outputDir)
+          .map((word) => JSON.stringify(word))
+          .join(' '),
+      ],
     },
   };
 }

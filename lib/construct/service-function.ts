@@ -114,6 +114,11 @@ export class ServiceFunction extends Construct {
     // Either way the handler is `index.handler`: NodejsFunction names its output `index.mjs`, as the package build does.
     this.function = props.bundle
       ? new lambda.Function(this, 'Function', { ...configuration, code: lambda.Code.fromAsset(props.bundle), handler: 'index.handler' })
-      : new NodejsFunction(this, 'Function', { ...configuration, entry: props.entry, handler: 'handler', bundling: functionBundling(props.entry) });
+      : new NodejsFunction(this, 'Function', {
+          ...configuration,
+          entry: props.entry,
+          handler: 'handler',
+          bundling: functionBundling(props.entry),
+        });
   }
 }

@@ -45,7 +45,10 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', pat
 keepReachableDeclarations(path.join(PACKAGE_ROOT, manifest.exports['.'].types));
 
 for (const { id, entry } of Object.values(FUNCTIONS)) {
-  const [command, ...args] = splitBundleCommand(path.join(REPOSITORY_ROOT, 'lambdas', entry), path.join(PACKAGE_ROOT, PREBUILT_BUNDLES_FOLDER, id));
+  const [command, ...args] = splitBundleCommand(
+    path.join(REPOSITORY_ROOT, 'lambdas', entry),
+    path.join(PACKAGE_ROOT, PREBUILT_BUNDLES_FOLDER, id),
+  );
   // In the folder NodejsFunction runs it from (its project root, where the lock file is): esbuild names chunks by
   // hashes of paths relative to it.
   execFileSync(command, args, { cwd: REPOSITORY_ROOT, stdio: 'inherit' });

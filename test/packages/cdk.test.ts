@@ -98,11 +98,14 @@ function deployedBundles(assemblyDirectory: string): Record<string, Record<strin
     files: Record<string, { source: { path: string }; destinations: Record<string, { objectKey: string }> }>;
   };
   const sourceOf = (key: string) =>
-    Object.values(assets.files).find(({ destinations }) => Object.values(destinations).some(({ objectKey }) => objectKey === key))?.source.path;
+    Object.values(assets.files).find(({ destinations }) => Object.values(destinations).some(({ objectKey }) => objectKey === key))?.source
+      .path;
   return Object.fromEntries(
     Object.values(FUNCTIONS).map(({ id }) => {
       const [, resource] =
-        Object.entries(template.Resources).find(([logicalId, { Type }]) => Type === 'AWS::Lambda::Function' && logicalId.startsWith(`Files${id}Function`)) ?? [];
+        Object.entries(template.Resources).find(
+          ([logicalId, { Type }]) => Type === 'AWS::Lambda::Function' && logicalId.startsWith(`Files${id}Function`),
+        ) ?? [];
       const key = (resource?.Properties.Code as { S3Key?: string } | undefined)?.S3Key ?? '';
       return [id, filesUnder(path.join(assemblyDirectory, sourceOf(key) ?? `no asset for ${id}`))];
     }),
@@ -127,20 +130,37 @@ beforeAll(async () => {
   fs.writeFileSync(
     path.join(scratch, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'ES2022', strict: true, skipLibCheck: true, types: [], outDir: 'out' },
+      compilerOptions: {
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'ES2022',
+        strict: true,
+        skipLibCheck: true,
+        types: [],
+        outDir: 'out',
+      },
       files: ['app.ts'],
     }),
   );
   await run(
     'npm',
-    ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', path.join(scratch, packed.filename), ...LOCAL_PACKAGES.map((name) => path.join(NODE_MODULES, name))],
+    [
+      'install',
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      path.join(scratch, packed.filename),
+      ...LOCAL_PACKAGES.map((name) => path.join(NODE_MODULES, name)),
+    ],
     { cwd: scratch },
   );
 
   // The consumer compiles in another process while this one bundles the reference through NodejsFunction.
   const compiled = run(process.execPath, [path.join(NODE_MODULES, 'typescript', 'bin', 'tsc'), '-p', scratch], { cwd: scratch }).then(
     ({ stdout: output }) => output,
-    (error: { stdout?: string }) => error.stdout ?? String(error),
+    // tsc reports type errors on stdout; anything else (it did not start) is in the message.
+    (error: Error & { stdout?: string }) => error.stdout || error.message,
   );
   referenceStack(referenceOutdir).synth();
   compilerOutput = await compiled;

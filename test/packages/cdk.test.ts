@@ -3,7 +3,7 @@
  * `npm pack`, the tarball installed into a scratch app in a temporary folder (aws-cdk-lib,
  * constructs, valibot and cdk-nag installed from this repository's node_modules: no network), a
  * TypeScript consumer with its own user pool compiled against the package's declarations and
- * synthesized offline with cdk-nag and none of this repository's feature flags. The same stack,
+ * synthesized offline with cdk-nag and none of this repository's feature flags: the README's example. The same stack,
  * built from `lib/` through NodejsFunction, is the reference its template and bundles must equal.
  */
 import { execFile } from 'node:child_process';
@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { FUNCTIONS } from '../../lib/functions';
 import { SecureFileService } from '../../lib';
@@ -24,48 +24,35 @@ const PACKAGE_ROOT = path.join(ROOT, 'packages', 'cdk');
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 /** What the consumer installs beside the tarball, from this repository's node_modules. */
 const LOCAL_PACKAGES = ['aws-cdk-lib', 'constructs', 'valibot', 'cdk-nag'];
-/** The consumer's settings, and those of the reference stack. */
-const SETTINGS = { allowedOrigins: ['https://app.example.com'] };
 
-/**
- * The consumer, as its author would write it: a pool of its own, held to cdk-nag's rules (MFA, the
- * Plus plan, a strong password policy), passed to the construct with its app client.
- */
-const CONSUMER_APP = `
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { SecureFileService, type SecureFileServiceProps } from '@secure-file-service/cdk';
-
-const app = new App({ outdir: 'cdk.out', context: { '@aws-cdk/core:validationReportJson': true } });
-const stack = new Stack(app, 'Consumer');
-const userPool = new cognito.UserPool(stack, 'Users', {
-  featurePlan: cognito.FeaturePlan.PLUS,
-  mfa: cognito.Mfa.REQUIRED,
-  mfaSecondFactor: { otp: true, sms: false },
-  passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true },
-});
-const client = userPool.addClient('Web', { authFlows: { userSrp: true }, disableOAuth: true });
-const props: SecureFileServiceProps = { userPool, userPoolClients: [client], settings: ${JSON.stringify(SETTINGS)} };
-const files = new SecureFileService(stack, 'Files', props);
-const apiUrl: string = files.apiUrl;
-void apiUrl;
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-app.synth();
-`;
+/** The consumer: the README's example, as its author would write it (a pool of its own, held to cdk-nag's rules). */
+const CONSUMER_APP = (() => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Use it in your own CDK app'));
+  const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!example?.includes('new SecureFileService(')) throw new Error('README: no example under "Use it in your own CDK app"');
+  return example;
+})();
+/** The README's stack. */
+const STACK_NAME = 'MyApp';
 
 /** The consumer's stack built from this repository's sources, as `CONSUMER_APP` builds it from the package. */
 function referenceStack(outdir: string): App {
   const app = new App({ outdir });
-  const stack = new Stack(app, 'Consumer');
+  const stack = new Stack(app, STACK_NAME);
   const userPool = new cognito.UserPool(stack, 'Users', {
     featurePlan: cognito.FeaturePlan.PLUS,
     mfa: cognito.Mfa.REQUIRED,
     mfaSecondFactor: { otp: true, sms: false },
     passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true },
   });
-  const client = userPool.addClient('Web', { authFlows: { userSrp: true }, disableOAuth: true });
-  new SecureFileService(stack, 'Files', { userPool, userPoolClients: [client], settings: SETTINGS });
+  const webClient = userPool.addClient('Web', { authFlows: { userSrp: true }, disableOAuth: true });
+  const files = new SecureFileService(stack, 'Files', {
+    userPool,
+    userPoolClients: [webClient],
+    settings: { allowedOrigins: ['https://app.example.com'] },
+  });
+  new CfnOutput(stack, 'ApiUrl', { value: files.apiUrl });
   return app;
 }
 
@@ -93,8 +80,8 @@ function filesUnder(directory: string): Record<string, string> {
 
 /** Each function's deployed code (the asset its `S3Key` names), by function id. */
 function deployedBundles(assemblyDirectory: string): Record<string, Record<string, string>> {
-  const template = JSON.parse(fs.readFileSync(path.join(assemblyDirectory, 'Consumer.template.json'), 'utf8')) as Template;
-  const assets = JSON.parse(fs.readFileSync(path.join(assemblyDirectory, 'Consumer.assets.json'), 'utf8')) as {
+  const template = JSON.parse(fs.readFileSync(path.join(assemblyDirectory, `${STACK_NAME}.template.json`), 'utf8')) as Template;
+  const assets = JSON.parse(fs.readFileSync(path.join(assemblyDirectory, `${STACK_NAME}.assets.json`), 'utf8')) as {
     files: Record<string, { source: { path: string }; destinations: Record<string, { objectKey: string }> }>;
   };
   const sourceOf = (key: string) =>
@@ -164,9 +151,17 @@ beforeAll(async () => {
   );
   referenceStack(referenceOutdir).synth();
   compilerOutput = await compiled;
-  // Only the consumer's own settings: no CDK CLI variables (CDK_OUTDIR, CDK_CONTEXT_JSON) from whatever runs the tests.
+  // What `cdk synth` would pass the app (and nothing else of the CDK CLI's from whatever runs the tests): where the
+  // assembly goes, and the context that writes cdk-nag's findings to a report.
   const environment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CDK_')));
-  await run(process.execPath, [path.join('out', 'app.js')], { cwd: scratch, env: environment });
+  await run(process.execPath, [path.join('out', 'app.js')], {
+    cwd: scratch,
+    env: {
+      ...environment,
+      CDK_OUTDIR: path.join(scratch, 'cdk.out'),
+      CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:validationReportJson': true }),
+    },
+  });
 }, 300_000);
 
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -216,8 +211,8 @@ describe('the construct package', () => {
   });
 
   it('synthesizes the template the construct synthesizes from the sources, asset hashes aside', () => {
-    const fromPackage = withoutAssetHashes(path.join(scratch, 'cdk.out', 'Consumer.template.json'));
-    const fromSources = withoutAssetHashes(path.join(referenceOutdir, 'Consumer.template.json'));
+    const fromPackage = withoutAssetHashes(path.join(scratch, 'cdk.out', `${STACK_NAME}.template.json`));
+    const fromSources = withoutAssetHashes(path.join(referenceOutdir, `${STACK_NAME}.template.json`));
 
     expect(JSON.parse(fromPackage)).toEqual(JSON.parse(fromSources));
   });

@@ -4,6 +4,8 @@ module.exports = {
   testEnvironment: '<rootDir>/test/quiet-environment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The construct package's test builds, packs and installs it (`npm run test:package`, run by .ci/run).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/packages/'],
   // Not tsc's module resolution, on purpose: tsc (`npm run typecheck`, one tsconfig per target) type-checks with
   // `moduleResolution: bundler`, as esbuild and tsx resolve. Jest runs CommonJS (its ESM mode is still
   // experimental), so ts-jest only transpiles each file to CommonJS (`isolatedModules`: no type-check, no

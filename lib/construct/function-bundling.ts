@@ -45,7 +45,6 @@ const ESBUILD_BASE = {
  * what Lambda runs (the credentials alias included); NodejsFunction's own single file is replaced.
  */
 export function functionBundling(entry: string): BundlingOptions {
-  const encoded = Buffer.from(JSON.stringify(esbuildOptions()), 'utf8').toString('base64url');
   return {
     format: OutputFormat.ESM,
     minify: true,
@@ -60,8 +59,20 @@ export function functionBundling(entry: string): BundlingOptions {
       beforeBundling: () => [],
       beforeInstall: () => [],
       afterBundling: (_inputDir, outputDir) => [
-        [process.execPath, SPLIT_BUNDLE_SCRIPT, path.resolve(entry), outputDir, encoded].map((word) => JSON.stringify(word)).join(' '),
+        splitBundleCommand(entry, outputDir)
+          .map((word) => JSON.stringify(word))
+          .join(' '),
       ],
     },
   };
+}
+
+/**
+ * The command that writes a function's bundle, as words: the step that follows NodejsFunction's
+ * own bundling here, and the whole of it in the package build (`packages/cdk/build.ts`), so both
+ * ship the same code.
+ */
+export function splitBundleCommand(entry: string, outputDir: string): [string, ...string[]] {
+  const encoded = Buffer.from(JSON.stringify(esbuildOptions()), 'utf8').toString('base64url');
+  return [process.execPath, SPLIT_BUNDLE_SCRIPT, path.resolve(entry), outputDir, encoded];
 }

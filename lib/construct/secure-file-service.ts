@@ -23,12 +23,14 @@ import {
   type GrantTarget,
   type S3Grant,
 } from '../functions';
+import { pinFeatureFlags } from './feature-flags';
 import { FileApi } from './file-api';
 import { FileBucket } from './file-bucket';
 import { FileEvents } from './file-events';
 import { FileServiceMonitoring, type FileServiceMonitoringOptions } from './file-service-monitoring';
 import { FileTable } from './file-table';
 import { MalwareProtection } from './malware-protection';
+import { prebuiltBundle } from './prebuilt-bundles';
 import { ServiceFunction } from './service-function';
 
 /** Properties of a `SecureFileService`. */
@@ -84,6 +86,7 @@ export class SecureFileService extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureFileServiceProps) {
     super(scope, id);
+    pinFeatureFlags(this);
     this.settings = resolveSettings(props.settings);
     const removalPolicy = this.settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const logRetention = this.settings.logRetentionDays as logs.RetentionDays;
@@ -114,6 +117,7 @@ export class SecureFileService extends Construct {
         const definition: FunctionDefinition = FUNCTIONS[name];
         const fn = new ServiceFunction(this, definition.id, {
           entry: path.join(__dirname, '../../lambdas', definition.entry),
+          bundle: prebuiltBundle(definition.id),
           description: definition.description,
           timeout: Duration.seconds(definition.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds),
           logRetention,

@@ -13,6 +13,11 @@ import { functionBundling } from './function-bundling';
 export interface ServiceFunctionProps {
   /** The handler file. */
   readonly entry: string;
+  /**
+   * A folder holding the function already bundled (`index.mjs` and its chunks), used as it is.
+   * @default `entry`, bundled by NodejsFunction at synth
+   */
+  readonly bundle?: string;
   /** A description of the function, shown in the console. */
   readonly description: string;
   /**
@@ -48,7 +53,7 @@ export interface ServiceFunctionProps {
  */
 export class ServiceFunction extends Construct {
   /** The function. */
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   /** The role the function runs as. */
   readonly executionRole: iam.Role;
   /** The role whose per-user sessions sign the URLs, for a function that signs. */
@@ -96,9 +101,7 @@ export class ServiceFunction extends Construct {
     }
     for (const statement of props.executionStatements ?? []) this.executionRole.addToPolicy(statement);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    const configuration = {
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -107,7 +110,15 @@ export class ServiceFunction extends Construct {
       role: this.executionRole,
       logGroup: this.logGroup,
       environment: props.environment(this.signingRole?.roleArn),
-      bundling: functionBundling(props.entry),
-    });
+    } satisfies Partial<lambda.FunctionProps>;
+    // Either way the handler is `index.handler`: NodejsFunction names its output `index.mjs`, as the package build does.
+    this.function = props.bundle
+      ? new lambda.Function(this, 'Function', { ...configuration, code: lambda.Code.fromAsset(props.bundle), handler: 'index.handler' })
+      : new NodejsFunction(this, 'Function', {
+          ...configuration,
+          entry: props.entry,
+          handler: 'handler',
+          bundling: functionBundling(props.entry),
+        });
   }
 }

@@ -4,8 +4,10 @@
  * this machine: `AWS_ENDPOINT_URL_STS` and `S3_ENDPOINT` point at it.
  *
  * - `POST /` answers STS `AssumeRole` with credentials valid for an hour.
- * - `HEAD /{bucket}/{key}` answers as S3 does for an existing object (no signature check: the
- *   signature is proven by the e2e tests against the emulator, not here).
+ * - `HEAD /{bucket}/{key}` answers as S3 does for an existing object, `HEAD /{bucket}` (the health
+ *   check's `HeadBucket`) for an existing bucket, `DELETE /{bucket}/{key}` as for a versioned
+ *   bucket's delete (no signature check: the signature is proven by the e2e tests against the
+ *   emulator, not here).
  */
 import * as http from 'node:http';
 
@@ -31,6 +33,10 @@ export async function startAwsStubs() {
     request.on('end', () => {
       if (request.method === 'HEAD') {
         response.writeHead(200, STUB_HEAD_HEADERS).end();
+        return;
+      }
+      if (request.method === 'DELETE') {
+        response.writeHead(204, { 'x-amz-delete-marker': 'true', 'x-amz-version-id': 'bench-delete-marker' }).end();
         return;
       }
       response.writeHead(200, { 'content-type': 'text/xml' }).end(assumeRoleXml(new Date(Date.now() + 3600_000)));

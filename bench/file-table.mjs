@@ -17,7 +17,7 @@ export const BENCH_TABLE_NAME = 'secure-file-service-bench-files';
 
 /**
  * Starts dynalite, creates the table and writes `record` as an `available` file (pending, then
- * the verifier's verdict, as in the service). Answers `{endpoint, stop()}`.
+ * the verifier's verdict, as in the service). Answers `{endpoint, stop(), addAvailable(record)}`.
  */
 export async function startFileTable({ region, record }) {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -45,17 +45,23 @@ export async function startFileTable({ region, record }) {
         GlobalSecondaryIndexes: TABLE_DEFINITION.GlobalSecondaryIndexes.map((index) => ({ ...index, KeySchema: [...index.KeySchema] })),
       }),
     );
-    const records = fileRecords(client, BENCH_TABLE_NAME);
-    await records.createPending({ ...record, createdAt: new Date().toISOString(), urlExpiresAt: Date.now() + 3600_000 });
-    const written = await records.recordVerdict(record.id, {
-      status: 'available',
-      verifiedAt: new Date().toISOString(),
-      sequencer: '0000000000000001',
-    });
-    if (!written) throw new Error('the bench could not mark its download record available');
+    await writeAvailable(client, record);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { endpoint, stop };
+  /** Writes one more `available` record (a delete's cold start needs a file of its own each time). */
+  const addAvailable = (another) => writeAvailable(client, another);
+  return { endpoint, stop, addAvailable };
+}
+
+async function writeAvailable(client, record) {
+  const records = fileRecords(client, BENCH_TABLE_NAME);
+  await records.createPending({ ...record, createdAt: new Date().toISOString(), urlExpiresAt: Date.now() + 3600_000 });
+  const written = await records.recordVerdict(record.id, {
+    status: 'available',
+    verifiedAt: new Date().toISOString(),
+    sequencer: '0000000000000001',
+  });
+  if (!written) throw new Error(`the bench could not mark its record ${record.id} available`);
 }

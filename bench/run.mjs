@@ -92,6 +92,18 @@ const events = {
   uploads: anApiEvent({ body: anUploadRequest() }),
   downloads: anApiEvent({ routeKey: 'POST /downloads', body: { id: downloadRecord.id } }),
 };
+let deletedFiles = 0;
+/** Section 2's events, for every function on the request path: a delete's names a file of its own, written first. */
+const coldStartEvents = {
+  ...events,
+  deletes: async () => {
+    deletedFiles += 1;
+    const id = `${OBJECT_ID.slice(0, -6)}${String(deletedFiles).padStart(6, '0')}`;
+    await table.addAvailable({ ...downloadRecord, id, key: downloadRecord.key.replace(OBJECT_ID, id) });
+    return anApiEvent({ routeKey: 'DELETE /files/{id}', pathParameters: { id } });
+  },
+  health: anApiEvent({ routeKey: 'GET /health' }),
+};
 /**
  * A function's environment, as the construct and Lambda set it, with STS (and, given an endpoint,
  * S3) on the loopback stubs and the file table on loopback dynalite.
@@ -137,7 +149,7 @@ try {
     naive: built.naive,
     // Quick runs check the bench, not the levers: those run in full runs only.
     levers: quick ? {} : built.levers,
-    events,
+    events: coldStartEvents,
     env: (simulatedNetwork) =>
       functionEnvironment(stubs.endpoint, simulatedNetwork ? { sts: network.sts.endpoint, dynamoDb: network.table.endpoint } : {}),
     runs: SETTINGS.coldStarts,

@@ -9,7 +9,7 @@
  *   bucket's delete (no signature check: the signature is proven by the e2e tests against the
  *   emulator, not here).
  */
-import * as http from 'node:http';
+import * as https from 'node:https';
 
 /** S3's answer to a HEAD of the stub object: a 1234-byte JPEG uploaded as `Holiday photo.jpg`. */
 export const STUB_HEAD_HEADERS = {
@@ -26,9 +26,9 @@ export const STUB_CREDENTIALS = {
   sessionToken: 'bench-session-token',
 };
 
-/** Starts the stubs on an ephemeral loopback port; `stop()` closes them. */
-export async function startAwsStubs() {
-  const server = http.createServer((request, response) => {
+/** Starts the stubs over HTTPS with `tls` (`{key, cert}`, `bench/tls-certificate.mjs`) on an ephemeral loopback port; `stop()` closes them. */
+export async function startAwsStubs(tls) {
+  const server = https.createServer({ key: tls.key, cert: tls.cert }, (request, response) => {
     request.resume();
     request.on('end', () => {
       if (request.method === 'HEAD') {
@@ -44,8 +44,12 @@ export async function startAwsStubs() {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    endpoint: `http://127.0.0.1:${server.address().port}`,
-    stop: () => new Promise((resolve) => server.close(resolve)),
+    endpoint: `https://127.0.0.1:${server.address().port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -22,6 +22,7 @@ import { BENCH_TABLE_NAME, startFileTable } from './file-table.mjs';
 import { runInFreshProcess } from './fresh-process.mjs';
 import { measureHttpLoad } from './http-load.mjs';
 import { startNetworkDelay } from './network-delay.mjs';
+import { createBenchCertificate } from './tls-certificate.mjs';
 import { nodeVersions } from './node-versions.mjs';
 import { requestUnitsOf, routeFloor } from './route-floor.mjs';
 import { formatReport, verdictAtLeast, verdictAtMost } from './report.mjs';
@@ -69,7 +70,8 @@ const log = (message) => process.stderr.write(`bench: ${message}\n`);
 
 log('building bundles (CDK synth, naive builds)…');
 const built = await buildBundles();
-const stubs = await startAwsStubs();
+const tls = createBenchCertificate(new URL('out/tls', import.meta.url).pathname);
+const stubs = await startAwsStubs(tls);
 /** The file the download requests name: available, as the verifier leaves it. */
 const downloadRecord = {
   id: OBJECT_ID,
@@ -79,7 +81,7 @@ const downloadRecord = {
   size: 1234,
   contentType: 'image/jpeg',
 };
-const table = await startFileTable({ region: PRICES.region, record: downloadRecord }).catch(async (error) => {
+const table = await startFileTable({ region: PRICES.region, record: downloadRecord, tls }).catch(async (error) => {
   await stubs.stop();
   throw error;
 });
@@ -115,6 +117,8 @@ const functionEnvironment = (s3Endpoint, { sts = stubs.endpoint, dynamoDb = tabl
   AWS_SESSION_TOKEN: 'bench-execution-role-token',
   AWS_ENDPOINT_URL_STS: sts,
   AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  // The stand-ins' certificate, trusted as Lambda trusts AWS's endpoints.
+  NODE_EXTRA_CA_CERTS: tls.certFile,
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   BUCKET_NAME: 'secure-file-service-bench',
   TABLE_NAME: BENCH_TABLE_NAME,

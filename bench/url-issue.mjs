@@ -3,9 +3,8 @@
  * the functions' environment (STS pointing at the loopback stub) and stdout discarded (the
  * handlers' log lines are written, as in Lambda, just not kept).
  *
- * - a: the deployed bundles' `handler(event, context)`, role session cached; the HEAD before a
- *   download is answered in-process by replacing `node:https`'s `request` (the handler's HEAD
- *   transport), so no network time is counted;
+ * - a: the deployed bundles' `handler(event, context)`, role session cached, their table calls
+ *   over HTTPS to loopback dynalite;
  * - b: a new `S3Client` and `getSignedUrl(new PutObjectCommand(…))` per URL (`bench/naive/`);
  * - c: the same with the client reused;
  * - c′: our signer alone (`lambdas/shared/object-urls.ts`), the presigner reused;
@@ -13,25 +12,22 @@
  *   the very URL our signer gives;
  * - t-{call}: the floor of each table call a route makes (`FLOOR_CALLS`: the upload's `PutItem`, a
  *   new id each time as its condition needs, the download's `GetItem`, the suspension read), the
- *   request the handlers send, hand-serialized, over one kept-alive `node:http` connection to the
+ *   request the handlers send, hand-serialized, over one kept-alive HTTPS connection to the
  *   same dynalite: the round trip and dynalite's own work, no SDK. A route's floor
  *   (`bench/route-floor.mjs`) is its signatures × d plus its table calls (`FLOOR_WORK`) × (t + d,
  *   the call's own signature).
  *
  * Variants run in interleaved rounds so that the machine's noise falls on all of them alike.
  */
-import { EventEmitter } from 'node:events';
-import * as http from 'node:http';
-import { createRequire, syncBuiltinESMExports } from 'node:module';
+import * as https from 'node:https';
 import { pathToFileURL } from 'node:url';
 import { medianAndP99 } from './percentiles.mjs';
-import { STUB_CREDENTIALS, STUB_HEAD_HEADERS } from './aws-stubs.mjs';
+import { STUB_CREDENTIALS } from './aws-stubs.mjs';
 import { createFloorPresigner } from './sigv4-floor.mjs';
 
 const input = JSON.parse(process.env.BENCH_INPUT);
 const importFile = (file) => import(pathToFileURL(file).href);
 
-answerHeadsInProcess();
 const [uploads, downloads, ourSigner, naiveSigners] = await Promise.all([
   importFile(input.bundles.uploads),
   importFile(input.bundles.downloads),
@@ -82,7 +78,8 @@ const FLOOR_WORK = {
   },
 };
 
-const tableAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+// NODE_EXTRA_CA_CERTS (the stand-ins' certificate) is trusted by every agent of this process.
+const tableAgent = new https.Agent({ keepAlive: true, maxSockets: 1 });
 const tableEndpoint = new URL(process.env.DYNAMODB_ENDPOINT);
 let floorItems = 0;
 
@@ -155,22 +152,6 @@ async function assertFloorSignsAsWeDo() {
     signedAt: new Date(signedAt),
   });
   if (floor !== ours.url) throw new Error(`the floor presign differs from ours:\n${floor}\n${ours.url}`);
-}
-
-/**
- * Answers the handlers' HEAD requests (`node:https` `request`) in-process, as S3 would for the
- * stub object: the bundles import `request` from `node:https`, and `syncBuiltinESMExports`
- * hands them the replacement.
- */
-function answerHeadsInProcess() {
-  const https = createRequire(import.meta.url)('node:https');
-  const response = { statusCode: 200, headers: STUB_HEAD_HEADERS, resume() {} };
-  https.request = (_url, _options, onResponse) => {
-    const request = new EventEmitter();
-    request.end = () => process.nextTick(onResponse, response);
-    return request;
-  };
-  syncBuiltinESMExports();
 }
 
 /**
@@ -252,7 +233,7 @@ function sendFloorTableCall(call) {
   const { operation } = FLOOR_CALLS[call];
   const body = JSON.stringify({ TableName: process.env.TABLE_NAME, ...FLOOR_CALLS[call].fields(id) });
   return new Promise((resolve, reject) => {
-    const request = http.request(
+    const request = https.request(
       {
         host: tableEndpoint.hostname,
         port: tableEndpoint.port,

@@ -38,7 +38,7 @@ const URL_ROWS = {
 
 /** Row t, one per table call of the floor (`bench/url-issue.mjs`). */
 const tableRowLabel = (call, operation) =>
-  `t. floor of a table call, ${call}: its \`${operation}\`, hand-serialized, one kept-alive \`node:http\` connection to the same dynalite`;
+  `t. floor of a table call, ${call}: its \`${operation}\`, hand-serialized, one kept-alive HTTPS connection to the same dynalite`;
 
 /** What each build of section 2 is. */
 const BUILD_LABELS = {
@@ -118,7 +118,7 @@ export function formatReport(results) {
 
   const nodes = Object.keys(bundles.byNode);
   lines.push(
-    `**2. Bundles and cold start** (median of ${bundles.runs} rounds, every build once per round, interleaved; ${nodes.map((node) => `${node} = ${bundles.nodes[node]}`).join(', ')}; STS on a loopback stub, the file table on loopback dynalite; "network": both behind a 10 ms-each-way proxy)`,
+    `**2. Bundles and cold start** (median of ${bundles.runs} rounds, every build once per round, interleaved; ${nodes.map((node) => `${node} = ${bundles.nodes[node]}`).join(', ')}; STS and S3 on a loopback stub, the file table on loopback dynalite, both over HTTPS; "network": both behind a 10 ms-each-way proxy)`,
     '',
   );
   for (const node of nodes) {

@@ -4,10 +4,12 @@
  * this machine: `AWS_ENDPOINT_URL_STS` and `S3_ENDPOINT` point at it.
  *
  * - `POST /` answers STS `AssumeRole` with credentials valid for an hour.
- * - `HEAD /{bucket}/{key}` answers as S3 does for an existing object (no signature check: the
- *   signature is proven by the e2e tests against the emulator, not here).
+ * - `HEAD /{bucket}/{key}` answers as S3 does for an existing object, `HEAD /{bucket}` (the health
+ *   check's `HeadBucket`) for an existing bucket, `DELETE /{bucket}/{key}` as for a versioned
+ *   bucket's delete (no signature check: the signature is proven by the e2e tests against the
+ *   emulator, not here).
  */
-import * as http from 'node:http';
+import * as https from 'node:https';
 
 /** S3's answer to a HEAD of the stub object: a 1234-byte JPEG uploaded as `Holiday photo.jpg`. */
 export const STUB_HEAD_HEADERS = {
@@ -24,13 +26,17 @@ export const STUB_CREDENTIALS = {
   sessionToken: 'bench-session-token',
 };
 
-/** Starts the stubs on an ephemeral loopback port; `stop()` closes them. */
-export async function startAwsStubs() {
-  const server = http.createServer((request, response) => {
+/** Starts the stubs over HTTPS with `tls` (`{key, cert}`, `bench/tls-certificate.mjs`) on an ephemeral loopback port; `stop()` closes them. */
+export async function startAwsStubs(tls) {
+  const server = https.createServer({ key: tls.key, cert: tls.cert }, (request, response) => {
     request.resume();
     request.on('end', () => {
       if (request.method === 'HEAD') {
         response.writeHead(200, STUB_HEAD_HEADERS).end();
+        return;
+      }
+      if (request.method === 'DELETE') {
+        response.writeHead(204, { 'x-amz-delete-marker': 'true', 'x-amz-version-id': 'bench-delete-marker' }).end();
         return;
       }
       response.writeHead(200, { 'content-type': 'text/xml' }).end(assumeRoleXml(new Date(Date.now() + 3600_000)));
@@ -38,8 +44,12 @@ export async function startAwsStubs() {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    endpoint: `http://127.0.0.1:${server.address().port}`,
-    stop: () => new Promise((resolve) => server.close(resolve)),
+    endpoint: `https://127.0.0.1:${server.address().port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -30,10 +30,18 @@ const OUT = path.join(ROOT, 'bench', 'out');
 const ESBUILD_OPTIONS = esbuildOptions(ROOT);
 
 /**
- * The functions built naive too, with their handler files: those that sign URLs for clients, the
- * cost the baseline is about. Every other function of the registry is synthesized and sized.
+ * The functions built naive too, with their handler files: those on the request path (a client
+ * waits on their cold start). The verifier, behind a queue, is synthesized and sized only.
  */
-const FUNCTIONS = { uploads: 'lambdas/uploads.ts', downloads: 'lambdas/downloads.ts' };
+const FUNCTIONS = {
+  uploads: 'lambdas/uploads.ts',
+  downloads: 'lambdas/downloads.ts',
+  deletes: 'lambdas/deletes.ts',
+  health: 'lambdas/health.ts',
+};
+
+/** The functions the levers are built for: the signers, where each lever was chosen. */
+const LEVER_FUNCTIONS = ['uploads', 'downloads'];
 
 /** The production options without the credentials alias: the bundling before this round's levers. */
 const { alias: _credentialsAlias, ...WITHOUT_LEVERS } = ESBUILD_OPTIONS;
@@ -114,6 +122,7 @@ export async function buildBundles() {
   for (const [name, entry] of Object.entries(FUNCTIONS)) {
     naive.careful[name] = await buildInto(path.join(OUT, 'naive-careful', name), entry, CAREFUL_OPTIONS, { plugins: [naiveModules] });
     naive.defaults[name] = await buildInto(path.join(OUT, 'naive-defaults', name), entry, DEFAULTS_OPTIONS, { plugins: [naiveModules] });
+    if (!LEVER_FUNCTIONS.includes(name)) continue;
     for (const [lever, { options, split }] of Object.entries(LEVERS)) {
       levers[lever][name] = await buildInto(path.join(OUT, 'levers', lever, name), entry, options, { split });
     }

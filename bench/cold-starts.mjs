@@ -27,13 +27,15 @@ export async function measureBundles({ ours, naive, levers, events, env, runs, n
   const builds = { ours, careful: naive.careful, defaults: naive.defaults };
   const samples = {};
   const add = (key, sample) => (samples[key] ??= []).push(sample);
+  // An event, or a function that prepares what its invocation needs and answers one (a delete needs a file of its own).
+  const eventOf = async (name) => JSON.stringify(typeof events[name] === 'function' ? await events[name]() : events[name]);
   const coldStart = async (execPath, bundle, name, network) => {
     const started = await runInFreshProcess('cold-start.mjs', {
       args: [bundle],
       execPath,
-      env: { ...env(network), EVENT: JSON.stringify(events[name]) },
+      env: { ...env(network), EVENT: await eventOf(name) },
     });
-    if (started.status !== 200) throw new Error(`${bundle} answered ${started.status} on its first invocation`);
+    if (started.status < 200 || started.status > 299) throw new Error(`${bundle} answered ${started.status} on its first invocation`);
     return started;
   };
 
@@ -47,11 +49,12 @@ export async function measureBundles({ ours, naive, levers, events, env, runs, n
           const spawned = await timeSpawnToExit('cold-start.mjs', {
             args: [bundles[name]],
             execPath,
-            env: { ...env(false), EVENT: JSON.stringify(events[name]) },
+            env: { ...env(false), EVENT: await eventOf(name) },
           });
           add(`${node}|spawn|${build}|${name}`, spawned);
         }
         for (const [lever, bundles] of Object.entries(levers)) {
+          if (!bundles[name]) continue;
           add(`${node}|inProcess|lever:${lever}|${name}`, await coldStart(execPath, bundles[name], name, false));
         }
       }
@@ -90,7 +93,9 @@ export async function measureBundles({ ours, naive, levers, events, env, runs, n
                 ]),
               ),
               levers: Object.fromEntries(
-                Object.keys(levers).map((lever) => [lever, inProcess(`${node}|inProcess|lever:${lever}|${name}`)]),
+                Object.keys(levers)
+                  .filter((lever) => levers[lever][name])
+                  .map((lever) => [lever, inProcess(`${node}|inProcess|lever:${lever}|${name}`)]),
               ),
             },
           ]),
@@ -103,7 +108,11 @@ export async function measureBundles({ ours, naive, levers, events, env, runs, n
       name,
       {
         ...Object.fromEntries(Object.entries(builds).map(([build, bundles]) => [build, sizes(bundles[name])])),
-        ...Object.fromEntries(Object.entries(levers).map(([lever, bundles]) => [`lever:${lever}`, sizes(bundles[name])])),
+        ...Object.fromEntries(
+          Object.entries(levers)
+            .filter(([, bundles]) => bundles[name])
+            .map(([lever, bundles]) => [`lever:${lever}`, sizes(bundles[name])]),
+        ),
       },
     ]),
   );

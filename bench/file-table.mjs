@@ -7,6 +7,7 @@
  *
  * Imported by `bench/run.mjs` (tsx): the record is written by the production `records.ts`.
  */
+import * as https from 'node:https';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { fileRecords } from '../lambdas/shared/records';
@@ -16,18 +17,24 @@ import { TABLE_DEFINITION } from '../lambdas/shared/table';
 export const BENCH_TABLE_NAME = 'secure-file-service-bench-files';
 
 /**
- * Starts dynalite, creates the table and writes `record` as an `available` file (pending, then
- * the verifier's verdict, as in the service). Answers `{endpoint, stop()}`.
+ * Starts dynalite over HTTPS with `tls` (`{key, cert}`), creates the table and writes `record` as an `available` file (pending, then
+ * the verifier's verdict, as in the service). Answers `{endpoint, stop(), addAvailable(record)}`.
  */
-export async function startFileTable({ region, record }) {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+export async function startFileTable({ region, record, tls }) {
+  // Over HTTPS, as DynamoDB is (`bench/tls-certificate.mjs`).
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ssl: true, key: tls.key, cert: tls.cert, ca: tls.cert });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
-  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  const endpoint = `https://127.0.0.1:${server.address().port}`;
   // dynalite checks that requests are signed, not by whom.
-  const client = new DynamoDBClient({ region, endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const client = new DynamoDBClient({
+    region,
+    endpoint,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    requestHandler: { httpsAgent: new https.Agent({ ca: tls.cert, keepAlive: true }) },
+  });
   const stop = async () => {
     client.destroy();
     await new Promise((resolve) => {
@@ -45,17 +52,23 @@ export async function startFileTable({ region, record }) {
         GlobalSecondaryIndexes: TABLE_DEFINITION.GlobalSecondaryIndexes.map((index) => ({ ...index, KeySchema: [...index.KeySchema] })),
       }),
     );
-    const records = fileRecords(client, BENCH_TABLE_NAME);
-    await records.createPending({ ...record, createdAt: new Date().toISOString(), urlExpiresAt: Date.now() + 3600_000 });
-    const written = await records.recordVerdict(record.id, {
-      status: 'available',
-      verifiedAt: new Date().toISOString(),
-      sequencer: '0000000000000001',
-    });
-    if (!written) throw new Error('the bench could not mark its download record available');
+    await writeAvailable(client, record);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { endpoint, stop };
+  /** Writes one more `available` record (a delete's cold start needs a file of its own each time). */
+  const addAvailable = (another) => writeAvailable(client, another);
+  return { endpoint, stop, addAvailable };
+}
+
+async function writeAvailable(client, record) {
+  const records = fileRecords(client, BENCH_TABLE_NAME);
+  await records.createPending({ ...record, createdAt: new Date().toISOString(), urlExpiresAt: Date.now() + 3600_000 });
+  const written = await records.recordVerdict(record.id, {
+    status: 'available',
+    verifiedAt: new Date().toISOString(),
+    sequencer: '0000000000000001',
+  });
+  if (!written) throw new Error(`the bench could not mark its record ${record.id} available`);
 }

@@ -2,14 +2,14 @@
  * A simulated network on loopback: a TCP proxy that holds every chunk `oneWayMs` in each
  * direction before passing it on, so a call to STS or DynamoDB waits a round trip as it would
  * in a region (~10 ms each way is a cautious figure for a first call from a fresh instance).
- * Not simulated: TCP's and TLS's handshakes (loopback accepts at once; AWS needs TLS), which
- * would add one to two more round trips to the first call of ours and the baseline's alike.
+ * TLS passes through it, so its handshake waits its round trips as well; TCP's does not (loopback
+ * accepts at once): one more round trip to the first call of ours and the baseline's alike.
  */
 import * as net from 'node:net';
 
-/** Starts a proxy to `target` (`http://127.0.0.1:port`); answers `{endpoint, stop()}`. */
+/** Starts a proxy to `target` (`https://127.0.0.1:port`); answers `{endpoint, stop()}`, same scheme. */
 export async function startNetworkDelay(target, oneWayMs) {
-  const { hostname, port } = new URL(target);
+  const { protocol, hostname, port } = new URL(target);
   const sockets = new Set();
   const delayed = (from, to) =>
     from
@@ -27,7 +27,7 @@ export async function startNetworkDelay(target, oneWayMs) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    endpoint: `http://127.0.0.1:${server.address().port}`,
+    endpoint: `${protocol}//127.0.0.1:${server.address().port}`,
     stop: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();

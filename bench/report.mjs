@@ -2,6 +2,7 @@
  * The bench's results as Markdown tables, each figure beside its baseline and each target with
  * its verdict: printed by `npm run bench` and pasted into bench/README.md (Latest run; the README keeps a summary).
  */
+import { routeFloor } from './route-floor.mjs';
 import { PLATFORM_LOG_BYTES, PRICES, RECORD_ASSUMPTIONS, RECORD_PRICES, recordsCostPerMillionUploads } from './cost.mjs';
 
 const us = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
@@ -33,9 +34,11 @@ const URL_ROWS = {
   c: 'c. SDK: `S3Client` reused + `getSignedUrl(PutObjectCommand)`',
   'c-ours': 'c′. our signer alone: `S3RequestPresigner` reused, hand-built request',
   d: 'd. floor: hand-written SigV4 presign, `node:crypto`, signing key cached (yardstick)',
-  't-put': "t. floor of a table call: the upload's `PutItem`, hand-serialized, one kept-alive `node:http` connection to the same dynalite",
-  't-get': "t. floor of a table call: the download's `GetItem`, the same way",
 };
+
+/** Row t, one per table call of the floor (`bench/url-issue.mjs`). */
+const tableRowLabel = (call, operation) =>
+  `t. floor of a table call, ${call}: its \`${operation}\`, hand-serialized, one kept-alive HTTPS connection to the same dynalite`;
 
 /** What each build of section 2 is. */
 const BUILD_LABELS = {
@@ -67,7 +70,10 @@ export function formatReport(results) {
   lines.push(
     ...table(
       ['', 'median', 'p99', 'samples', 'median vs a (uploads)'],
-      Object.entries(URL_ROWS).map(([name, label]) => [
+      [
+        ...Object.entries(URL_ROWS),
+        ...Object.entries(urlIssue.floorCalls).map(([call, { operation }]) => [`t-${call}`, tableRowLabel(call, operation)]),
+      ].map(([name, label]) => [
         label,
         us(perUrl[name].median),
         us(perUrl[name].p99),
@@ -77,20 +83,7 @@ export function formatReport(results) {
     ),
     '',
   );
-  const floor = (name) => {
-    const { signatures, tableCalls } = urlIssue.floorWork[name];
-    const t = Object.entries(tableCalls).reduce(
-      (sum, [op, n]) => sum + n * (perUrl[op === 'PutItem' ? 't-put' : 't-get'].median + perUrl.d.median),
-      0,
-    );
-    return {
-      us: signatures * perUrl.d.median + t,
-      signatures,
-      tableCalls: Object.entries(tableCalls)
-        .map(([op, n]) => `${n} \`${op}\``)
-        .join(', '),
-    };
-  };
+  const floor = (name) => routeFloor(urlIssue, name);
   lines.push(
     "**Per route: warm µs per URL against the route's floor** (the signatures and table calls it must make; each table call with its own signature)",
     '',
@@ -102,7 +95,7 @@ export function formatReport(results) {
       ].map(([name, route]) => [
         `\`${route}\``,
         us(perUrl[`a-${name}`].median),
-        `${floor(name).signatures} signature, ${floor(name).tableCalls}`,
+        floor(name).work,
         us(floor(name).us),
         times(perUrl[`a-${name}`].median / floor(name).us),
         urlIssue.logPerInvocation[name].lines.toFixed(1),
@@ -125,7 +118,7 @@ export function formatReport(results) {
 
   const nodes = Object.keys(bundles.byNode);
   lines.push(
-    `**2. Bundles and cold start** (median of ${bundles.runs} rounds, every build once per round, interleaved; ${nodes.map((node) => `${node} = ${bundles.nodes[node]}`).join(', ')}; STS on a loopback stub, the file table on loopback dynalite; "network": both behind a 10 ms-each-way proxy)`,
+    `**2. Bundles and cold start** (median of ${bundles.runs} rounds, every build once per round, interleaved; ${nodes.map((node) => `${node} = ${bundles.nodes[node]}`).join(', ')}; STS and S3 on a loopback stub, the file table on loopback dynalite, both over HTTPS; "network": both behind a 10 ms-each-way proxy)`,
     '',
   );
   for (const node of nodes) {
@@ -305,10 +298,13 @@ export function formatReport(results) {
           ...columns.map(([name, mb]) => `${dollars(cost[mb][name].items.logs)} (${cost[mb][name].logBytes.toFixed(0)} B)`),
         ],
         itemRow(
-          `DynamoDB: the upload's pending record, 2 WRU with its index item ($${RECORD_PRICES.dynamoWritePerMillion}/M)`,
+          `DynamoDB writes in the request: the upload's pending record, 2 WRU with its index item ($${RECORD_PRICES.dynamoWritePerMillion}/M)`,
           'tableWrites',
         ),
-        itemRow(`DynamoDB: the download's \`GetItem\`, 1 strongly consistent RRU ($${RECORD_PRICES.dynamoReadPerMillion}/M)`, 'tableReads'),
+        [
+          `DynamoDB reads in the request, strongly consistent ($${RECORD_PRICES.dynamoReadPerMillion}/M): the suspension read, a download's record`,
+          ...columns.map(([name, mb]) => `${dollars(cost[mb][name].items.tableReads)} (${cost[mb][name].tableReads} RRU)`),
+        ],
         recordRow('DynamoDB: the verdict, 2 WRU with its index item (5b)', 'dynamoWrites'),
         recordRow('EventBridge: the object event (5b)', 'eventBridge'),
         recordRow('SQS (5b)', 'sqs'),
@@ -337,7 +333,7 @@ export function formatReport(results) {
       ],
     ),
     '',
-    `- Duration: the measured median of a warm invocation (section 1) less its loopback table call (row t), on a whole core, scaled to the memory's share of a vCPU (1 vCPU per 1,769 MB, estimate), plus an assumed ${cost[sizes[0]].uploads.waitMs} ms waiting on DynamoDB's answer (estimate; not measurable offline). Lambda bills per 1 ms, rounded up.`,
+    `- Duration: the measured median of a warm invocation (section 1) less its loopback table calls (rows t), on a whole core, scaled to the memory's share of a vCPU (1 vCPU per 1,769 MB, estimate), plus an assumed ${cost[sizes[0]].assumedTableCallMs} ms per table call waiting on DynamoDB's answer (uploads ${cost[sizes[0]].uploads.waitMs} ms, downloads ${cost[sizes[0]].downloads.waitMs} ms; estimate, not measurable offline). Lambda bills per 1 ms, rounded up.`,
     '- A cold start adds its INIT (billed since August 2025): the measured import scaled the same way (estimate).',
   );
   lines.push('', ...formatRecordsCost());

@@ -22,7 +22,9 @@ import { BENCH_TABLE_NAME, startFileTable } from './file-table.mjs';
 import { runInFreshProcess } from './fresh-process.mjs';
 import { measureHttpLoad } from './http-load.mjs';
 import { startNetworkDelay } from './network-delay.mjs';
+import { createBenchCertificate } from './tls-certificate.mjs';
 import { nodeVersions } from './node-versions.mjs';
+import { requestUnitsOf, routeFloor } from './route-floor.mjs';
 import { formatReport, verdictAtLeast, verdictAtMost } from './report.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -37,12 +39,16 @@ const SETTINGS = quick
 /** Section 3's synthetic hour. URL lifetimes are the default limits'; sessions last the role's hour. */
 const WORKLOAD = { users: 1000, requests: 100_000, seconds: 3600, ttlSeconds: { uploads: 600, downloads: 300 }, sessionSeconds: 3600 };
 /**
- * What a download waits in AWS on its record's `GetItem` (it made a HEAD to S3 before the file
- * records), for the cost only: not measurable offline (estimate; DynamoDB's single-digit ms).
+ * What a route waits in AWS on each of its table calls, for the cost only: not measurable offline
+ * (estimate; DynamoDB's single-digit ms). The loopback calls inside the measured work are not DynamoDB's latency.
  */
-const ASSUMED_TABLE_READ_MS = 10;
-/** The same for an upload's conditional `PutItem` (estimate); the loopback call inside the measured work is not DynamoDB's latency. */
-const ASSUMED_TABLE_WRITE_MS = 10;
+const ASSUMED_TABLE_CALL_MS = 10;
+/**
+ * Table calls our routes make beyond their floor's (`bench/url-issue.mjs`), for the cost: a
+ * download reads the owner's suspension and, through the session check, the caller's, the same
+ * item when they are one user.
+ */
+const BEYOND_FLOOR = { uploads: [], downloads: ['suspension-get'] };
 /** The memory sizes the cost compares. */
 const MEMORY_CANDIDATES_MB = [256, 512];
 /** The simulated network's delay each way, on every call to STS and the table in section 2's network rows. */
@@ -64,7 +70,8 @@ const log = (message) => process.stderr.write(`bench: ${message}\n`);
 
 log('building bundles (CDK synth, naive builds)…');
 const built = await buildBundles();
-const stubs = await startAwsStubs();
+const tls = createBenchCertificate(new URL('out/tls', import.meta.url).pathname);
+const stubs = await startAwsStubs(tls);
 /** The file the download requests name: available, as the verifier leaves it. */
 const downloadRecord = {
   id: OBJECT_ID,
@@ -74,7 +81,7 @@ const downloadRecord = {
   size: 1234,
   contentType: 'image/jpeg',
 };
-const table = await startFileTable({ region: PRICES.region, record: downloadRecord }).catch(async (error) => {
+const table = await startFileTable({ region: PRICES.region, record: downloadRecord, tls }).catch(async (error) => {
   await stubs.stop();
   throw error;
 });
@@ -87,6 +94,18 @@ const events = {
   uploads: anApiEvent({ body: anUploadRequest() }),
   downloads: anApiEvent({ routeKey: 'POST /downloads', body: { id: downloadRecord.id } }),
 };
+let deletedFiles = 0;
+/** Section 2's events, for every function on the request path: a delete's names a file of its own, written first. */
+const coldStartEvents = {
+  ...events,
+  deletes: async () => {
+    deletedFiles += 1;
+    const id = `${OBJECT_ID.slice(0, -6)}${String(deletedFiles).padStart(6, '0')}`;
+    await table.addAvailable({ ...downloadRecord, id, key: downloadRecord.key.replace(OBJECT_ID, id) });
+    return anApiEvent({ routeKey: 'DELETE /files/{id}', pathParameters: { id } });
+  },
+  health: anApiEvent({ routeKey: 'GET /health' }),
+};
 /**
  * A function's environment, as the construct and Lambda set it, with STS (and, given an endpoint,
  * S3) on the loopback stubs and the file table on loopback dynalite.
@@ -98,6 +117,8 @@ const functionEnvironment = (s3Endpoint, { sts = stubs.endpoint, dynamoDb = tabl
   AWS_SESSION_TOKEN: 'bench-execution-role-token',
   AWS_ENDPOINT_URL_STS: sts,
   AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  // The stand-ins' certificate, trusted as Lambda trusts AWS's endpoints.
+  NODE_EXTRA_CA_CERTS: tls.certFile,
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   BUCKET_NAME: 'secure-file-service-bench',
   TABLE_NAME: BENCH_TABLE_NAME,
@@ -105,7 +126,9 @@ const functionEnvironment = (s3Endpoint, { sts = stubs.endpoint, dynamoDb = tabl
   URL_SUFFIX: 'amazonaws.com',
   SIGNING_ROLE_ARN: 'arn:aws:iam::111122223333:role/bench-signer',
   FILE_SERVICE_SETTINGS: '{}',
-  POWERTOOLS_SERVICE_NAME: 'bench',
+  // As the construct and Lambda set them: the line's `service` as deployed, and the function's name, which keeps it out of the line.
+  POWERTOOLS_SERVICE_NAME: built.deployed.uploads.serviceName,
+  AWS_LAMBDA_FUNCTION_NAME: 'SecureFileService-FileServiceFunction',
   ...(s3Endpoint && { S3_ENDPOINT: s3Endpoint }),
 });
 
@@ -130,7 +153,7 @@ try {
     naive: built.naive,
     // Quick runs check the bench, not the levers: those run in full runs only.
     levers: quick ? {} : built.levers,
-    events,
+    events: coldStartEvents,
     env: (simulatedNetwork) =>
       functionEnvironment(stubs.endpoint, simulatedNetwork ? { sts: network.sts.endpoint, dynamoDb: network.table.endpoint } : {}),
     runs: SETTINGS.coldStarts,
@@ -177,15 +200,9 @@ const resultsFile = quick ? 'out/results-quick.json' : 'results.json';
 fs.writeFileSync(new URL(resultsFile, import.meta.url), `${JSON.stringify({ ...results, report }, null, 2)}\n`);
 log(`wrote bench/${resultsFile} in ${results.machine.durationSeconds.toFixed(0)} s`);
 
-/** A route's floor, µs: its signatures × d, and each table call's round trip (t) with its own signature (d). */
+/** A route's floor, µs (`bench/route-floor.mjs`). */
 function floorOf(urlIssue, name) {
-  const median = (row) => urlIssue.perUrlMicroseconds[row].median;
-  const { signatures, tableCalls } = urlIssue.floorWork[name];
-  const table = Object.entries(tableCalls).reduce(
-    (sum, [operation, count]) => sum + count * (median(operation === 'PutItem' ? 't-put' : 't-get') + median('d')),
-    0,
-  );
-  return signatures * median('d') + table;
+  return routeFloor(urlIssue, name).us;
 }
 
 /** The runtime's Node.js: the first measured (Node 24 where it installs). */
@@ -199,9 +216,12 @@ function costOf({ urlIssue, bundles, memoryMb }) {
   const logOf = urlIssue.logPerInvocation;
   const node = runtimeNode(bundles);
   const work = { uploads: perUrl['a-uploads'], downloads: perUrl['a-downloads'] };
-  // The loopback table call's own round trip (its floor, t) is replaced by DynamoDB's assumed latency.
-  const loopbackTableMs = { uploads: perUrl['t-put'].median / 1000, downloads: perUrl['t-get'].median / 1000 };
-  const waitMs = { uploads: ASSUMED_TABLE_WRITE_MS, downloads: ASSUMED_TABLE_READ_MS };
+  // The loopback table calls' own round trips (their floor, t) are replaced by DynamoDB's assumed latency.
+  const callsOf = (name) => [...urlIssue.floorWork[name].tableCalls, ...BEYOND_FLOOR[name]];
+  const loopbackTableMs = Object.fromEntries(
+    ['uploads', 'downloads'].map((name) => [name, callsOf(name).reduce((sum, call) => sum + perUrl[`t-${call}`].median, 0) / 1000]),
+  );
+  const waitMs = Object.fromEntries(['uploads', 'downloads'].map((name) => [name, callsOf(name).length * ASSUMED_TABLE_CALL_MS]));
   const byFunction = Object.fromEntries(
     ['uploads', 'downloads'].map((name) => {
       const issued = costPerMillion({
@@ -209,8 +229,8 @@ function costOf({ urlIssue, bundles, memoryMb }) {
         waitMs: waitMs[name],
         memoryMb,
         logBytes: logOf[name].bytes,
-        tableReadsPerUrl: name === 'downloads' ? 1 : 0,
-        tableWritesPerUrl: name === 'uploads' ? 2 : 0,
+        tableReadsPerUrl: requestUnitsOf(urlIssue, callsOf(name)).reads,
+        tableWritesPerUrl: requestUnitsOf(urlIssue, callsOf(name)).writes,
       });
       const cold = bundles.byNode[node].functions[name].builds.ours.inProcess;
       return [
@@ -219,6 +239,7 @@ function costOf({ urlIssue, bundles, memoryMb }) {
           ...issued,
           workMs: Math.max(0, work[name].median / 1000 - loopbackTableMs[name]),
           waitMs: waitMs[name],
+          tableReads: requestUnitsOf(urlIssue, callsOf(name)).reads,
           logBytes: logOf[name].bytes,
           p99Ms: Math.max(0, work[name].p99 / 1000 - loopbackTableMs[name]) / cpuShare(memoryMb) + waitMs[name],
           coldStartMs: cold.coldStartMs / cpuShare(memoryMb),
@@ -227,7 +248,7 @@ function costOf({ urlIssue, bundles, memoryMb }) {
       ];
     }),
   );
-  return { memoryMb, cpuShare: cpuShare(memoryMb), ...byFunction };
+  return { memoryMb, cpuShare: cpuShare(memoryMb), assumedTableCallMs: ASSUMED_TABLE_CALL_MS, ...byFunction };
 }
 
 function targetsOf({ urlIssue, bundles, sessionCache, http }) {

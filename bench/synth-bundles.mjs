@@ -1,7 +1,7 @@
 /**
  * Synthesizes the CDK app into `{outdir}/cdk.out` with real bundling, as `cdk synth` does, and
- * prints, as JSON, every function of the registry (`lib/functions.ts`) by name: its bundle file (what Lambda would run, byte for byte), memory
- * and architecture.
+ * prints, as JSON, every function of the registry (`lib/functions.ts`) by name: its bundle file (what Lambda would run, byte for byte), memory,
+ * architecture and `service` dimension.
  *
  * Run with tsx (`node --import tsx bench/synth-bundles.mjs bench/out`): it imports the app's TypeScript.
  */
@@ -29,6 +29,8 @@ const functionOf = (name) => {
   return {
     bundle: path.join(assembly.directory, Metadata['aws:asset:path'], 'index.mjs'),
     memoryMb: Properties.MemorySize,
+    // What the metric line's `service` dimension says in this app (the construct's path).
+    serviceName: Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
     architecture: Properties.Architectures[0],
   };
 };

@@ -3,33 +3,31 @@
  * the functions' environment (STS pointing at the loopback stub) and stdout discarded (the
  * handlers' log lines are written, as in Lambda, just not kept).
  *
- * - a: the deployed bundles' `handler(event, context)`, role session cached; the HEAD before a
- *   download is answered in-process by replacing `node:https`'s `request` (the handler's HEAD
- *   transport), so no network time is counted;
+ * - a: the deployed bundles' `handler(event, context)`, role session cached, their table calls
+ *   over HTTPS to loopback dynalite;
  * - b: a new `S3Client` and `getSignedUrl(new PutObjectCommand(…))` per URL (`bench/naive/`);
  * - c: the same with the client reused;
  * - c′: our signer alone (`lambdas/shared/object-urls.ts`), the presigner reused;
  * - d: the floor, a hand-written SigV4 presign (`bench/sigv4-floor.mjs`), first proven to give
  *   the very URL our signer gives;
- * - t-put, t-get: the floor of a table call, the same `PutItem` (a new id each time, as the upload's
- *   condition needs) and `GetItem` the handlers send, pre-serialized, over one kept-alive
- *   `node:http` connection to the same dynalite: the round trip and dynalite's own work, no SDK.
- *   A route's floor is its signatures × d plus its table calls × (t + d, the call's own signature).
+ * - t-{call}: the floor of each table call a route makes (`FLOOR_CALLS`: the upload's `PutItem`, a
+ *   new id each time as its condition needs, the download's `GetItem`, the suspension read), the
+ *   request the handlers send, hand-serialized, over one kept-alive HTTPS connection to the
+ *   same dynalite: the round trip and dynalite's own work, no SDK. A route's floor
+ *   (`bench/route-floor.mjs`) is its signatures × d plus its table calls (`FLOOR_WORK`) × (t + d,
+ *   the call's own signature).
  *
  * Variants run in interleaved rounds so that the machine's noise falls on all of them alike.
  */
-import { EventEmitter } from 'node:events';
-import * as http from 'node:http';
-import { createRequire, syncBuiltinESMExports } from 'node:module';
+import * as https from 'node:https';
 import { pathToFileURL } from 'node:url';
 import { medianAndP99 } from './percentiles.mjs';
-import { STUB_CREDENTIALS, STUB_HEAD_HEADERS } from './aws-stubs.mjs';
+import { STUB_CREDENTIALS } from './aws-stubs.mjs';
 import { createFloorPresigner } from './sigv4-floor.mjs';
 
 const input = JSON.parse(process.env.BENCH_INPUT);
 const importFile = (file) => import(pathToFileURL(file).href);
 
-answerHeadsInProcess();
 const [uploads, downloads, ourSigner, naiveSigners] = await Promise.all([
   importFile(input.bundles.uploads),
   importFile(input.bundles.downloads),
@@ -47,13 +45,41 @@ const put = {
 };
 const ttl = 600;
 
-/** The signatures and table calls each measured route cannot do without. */
-const FLOOR_WORK = {
-  uploads: { signatures: 1, tableCalls: { PutItem: 1 } },
-  downloads: { signatures: 1, tableCalls: { GetItem: 1 } },
+/** The caller the events name (`test/builders.ts`'s ALICE), whose suspension item each signing route reads. */
+const CALLER = '11111111-aaaa-4aaa-8aaa-111111111111';
+
+/**
+ * The floor's table calls, by name, one line each: the request a route sends, hand-serialized
+ * (DynamoDB's JSON, no SDK, `tableCall` below), timed alone as the row `t-{name}`, with the request
+ * units it consumes (for the cost; the record's write is 2 with its index item).
+ */
+const FLOOR_CALLS = {
+  'record-put': tableCall('PutItem', (id) => ({ Item: pendingItem(id), ConditionExpression: 'attribute_not_exists(pk)' }), {
+    writeUnits: 2,
+  }),
+  'record-get': tableCall('GetItem', () => ({ Key: fileKey(JSON.parse(input.events.downloads.body).id), ConsistentRead: true })),
+  // Every signing route's (`lambdas/shared/suspensions.ts`): the caller's suspension item, strongly consistent.
+  'suspension-get': tableCall('GetItem', () => ({ Key: userKey('SUSPENDED'), ConsistentRead: true })),
 };
 
-const tableAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+/**
+ * What each measured route must do at the least: its signatures, and its table calls by name
+ * (one line each; a call a route makes twice is listed twice). A download of one's own file
+ * needs one suspension read, the owner's being the caller's.
+ */
+const FLOOR_WORK = {
+  uploads: {
+    signatures: 1,
+    tableCalls: ['suspension-get', 'record-put'],
+  },
+  downloads: {
+    signatures: 1,
+    tableCalls: ['record-get', 'suspension-get'],
+  },
+};
+
+// NODE_EXTRA_CA_CERTS (the stand-ins' certificate) is trusted by every agent of this process.
+const tableAgent = new https.Agent({ keepAlive: true, maxSockets: 1 });
 const tableEndpoint = new URL(process.env.DYNAMODB_ENDPOINT);
 let floorItems = 0;
 
@@ -80,8 +106,9 @@ const variants = {
   c: { run: () => signers.c.presign(session, put, ttl), iterations: input.iterations.slow },
   'c-ours': { run: () => signers.ours.presign(session, put, ttl), iterations: input.iterations.fast },
   d: { run: async () => floorPut(), iterations: input.iterations.fast },
-  't-put': { run: () => floorTableCall('PutItem'), iterations: input.iterations.table },
-  't-get': { run: () => floorTableCall('GetItem'), iterations: input.iterations.table },
+  ...Object.fromEntries(
+    Object.keys(FLOOR_CALLS).map((call) => [`t-${call}`, { run: () => floorTableCall(call), iterations: input.iterations.table }]),
+  ),
 };
 
 // Warm-up: the JIT, and the role sessions (one AssumeRole per function, against the stub).
@@ -106,8 +133,9 @@ process.send(
       uploads: await logOf(variants['a-uploads'].run),
       downloads: await logOf(variants['a-downloads'].run),
     },
-    /** What each route must do at the least: its signatures and table calls. */
+    /** What each route must do at the least: its signatures and table calls, and what each call is. */
     floorWork: FLOOR_WORK,
+    floorCalls: Object.fromEntries(Object.entries(FLOOR_CALLS).map(([call, { fields: _fields, ...facts }]) => [call, facts])),
     floorVerified: true,
   },
   () => process.exit(0),
@@ -124,22 +152,6 @@ async function assertFloorSignsAsWeDo() {
     signedAt: new Date(signedAt),
   });
   if (floor !== ours.url) throw new Error(`the floor presign differs from ours:\n${floor}\n${ours.url}`);
-}
-
-/**
- * Answers the handlers' HEAD requests (`node:https` `request`) in-process, as S3 would for the
- * stub object: the bundles import `request` from `node:https`, and `syncBuiltinESMExports`
- * hands them the replacement.
- */
-function answerHeadsInProcess() {
-  const https = createRequire(import.meta.url)('node:https');
-  const response = { statusCode: 200, headers: STUB_HEAD_HEADERS, resume() {} };
-  https.request = (_url, _options, onResponse) => {
-    const request = new EventEmitter();
-    request.end = () => process.nextTick(onResponse, response);
-    return request;
-  };
-  syncBuiltinESMExports();
 }
 
 /**
@@ -172,45 +184,56 @@ async function logOf(run) {
  * over a kept-alive connection; dynalite checks that a request is signed, not the signature, so
  * the signature's own cost is added from row d in the report rather than computed here.
  */
-function floorTableCall(operation) {
+function floorTableCall(call) {
   // dynalite closes a connection left idle while the other rows run: the first call after that retries on a new one.
-  return sendFloorTableCall(operation).catch((error) =>
-    error.code === 'ECONNRESET' ? sendFloorTableCall(operation) : Promise.reject(error),
-  );
+  return sendFloorTableCall(call).catch((error) => (error.code === 'ECONNRESET' ? sendFloorTableCall(call) : Promise.reject(error)));
 }
 
-function sendFloorTableCall(operation) {
+/**
+ * A floor call: its operation, its body's fields beside `TableName` (from a fresh id, for items
+ * that must be new), and its request units (a read unit by default for a `GetItem`, a write
+ * unit otherwise).
+ */
+function tableCall(operation, fields, units = {}) {
+  const read = operation === 'GetItem' || operation === 'Query';
+  return { operation, readUnits: units.readUnits ?? (read ? 1 : 0), writeUnits: units.writeUnits ?? (read ? 0 : 1), fields };
+}
+
+/** The primary key of one of the caller's own items (`pk = USER#{sub}`, `lambdas/shared/table.ts`). */
+function userKey(sortKey) {
+  return { pk: { S: `USER#${CALLER}` }, sk: { S: sortKey } };
+}
+
+/** The primary key of a file's record (`lambdas/shared/table.ts`). */
+function fileKey(id) {
+  return { pk: { S: `FILE#${id}` }, sk: { S: 'FILE' } };
+}
+
+/** A pending record as the upload writes it. */
+function pendingItem(id) {
+  return {
+    ...fileKey(id),
+    gsi1pk: { S: 'OWNER#bench' },
+    gsi1sk: { S: `2026-12-01T00:00:00.000Z#${id}` },
+    id: { S: id },
+    owner: { S: 'bench' },
+    key: { S: put.key },
+    name: { S: 'Holiday photo.jpg' },
+    size: { N: '1234' },
+    contentType: { S: 'image/jpeg' },
+    status: { S: 'pending' },
+    createdAt: { S: '2026-12-01T00:00:00.000Z' },
+    ttl: { N: '1900000000' },
+  };
+}
+
+function sendFloorTableCall(call) {
   floorItems += 1;
   const id = `floor${String(floorItems).padStart(17, '0')}`;
-  const table = process.env.TABLE_NAME;
-  const body =
-    operation === 'PutItem'
-      ? JSON.stringify({
-          TableName: table,
-          Item: {
-            pk: { S: `FILE#${id}` },
-            sk: { S: 'FILE' },
-            gsi1pk: { S: 'OWNER#bench' },
-            gsi1sk: { S: `2026-12-01T00:00:00.000Z#${id}` },
-            id: { S: id },
-            owner: { S: 'bench' },
-            key: { S: put.key },
-            name: { S: 'Holiday photo.jpg' },
-            size: { N: '1234' },
-            contentType: { S: 'image/jpeg' },
-            status: { S: 'pending' },
-            createdAt: { S: '2026-12-01T00:00:00.000Z' },
-            ttl: { N: '1900000000' },
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        })
-      : JSON.stringify({
-          TableName: table,
-          Key: { pk: { S: `FILE#${JSON.parse(input.events.downloads.body).id}` }, sk: { S: 'FILE' } },
-          ConsistentRead: true,
-        });
+  const { operation } = FLOOR_CALLS[call];
+  const body = JSON.stringify({ TableName: process.env.TABLE_NAME, ...FLOOR_CALLS[call].fields(id) });
   return new Promise((resolve, reject) => {
-    const request = http.request(
+    const request = https.request(
       {
         host: tableEndpoint.hostname,
         port: tableEndpoint.port,

@@ -73,7 +73,7 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
     ttl,
   );
   const expires = new Date(expiresAt).toISOString();
-  urlIssued(caller, { operation: 'download', key: record.key, expiresAt: expires, details: { fileId: record.id } });
+  urlIssued(caller, { operation: 'download', key: record.key, expiresAt: expires });
   const answer: DownloadUrl = {
     id: record.id,
     url,

@@ -112,7 +112,8 @@ async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: 
     operation: 'upload',
     key: upload.key,
     expiresAt: answer.expiresAt,
-    details: { fileId: upload.id, size: upload.size, contentType: upload.contentType },
+    // The key holds the file id, and the line's `UploadBytes` the size: neither is written twice.
+    details: { contentType: upload.contentType },
   });
   return { status: 200, body: answer };
 }
@@ -148,7 +149,7 @@ async function startMultipart(deps: UploadsDependencies, caller: Caller, upload:
     action: 'upload-multipart',
     key: upload.key,
     expiresAt,
-    details: { fileId: upload.id, size: upload.size, contentType: upload.contentType, partCount: plan.partCount, partNumbers: firstParts },
+    details: { contentType: upload.contentType, partCount: plan.partCount, partNumbers: firstParts },
   });
   return { status: 200, body: answer };
 }
@@ -192,7 +193,7 @@ async function signMoreParts(deps: UploadsDependencies, id: string, input: PartU
     action: 'upload-parts',
     key: record.key,
     expiresAt,
-    details: { fileId: id, partNumbers: input.partNumbers },
+    details: { partNumbers: input.partNumbers },
     counted: false,
   });
   return { status: 200, body: answer };

@@ -14,7 +14,7 @@ import type { ApiFunctionName, RouteKeyOf } from '../../contract/routes';
 import { deadlineOf } from './deadline';
 import { ApiError } from './errors';
 import { assertUsableSub } from './keys';
-import { describeError, log, requestLogContext, withRequestLogContext } from './logs';
+import { describeError, log, metricLineContext, withRequestLogContext } from './logs';
 import { publishMetricLine } from './metric-line';
 import { metrics, recordRefusal, recordRequestId } from './metrics';
 
@@ -61,7 +61,7 @@ export function apiHandler<Name extends ApiFunctionName>(name: Name, routes: Rou
   const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
     // First in, last out: its `after` and `onError` run once every other middleware is done, so
     // the refusal `errorAnswers` records is in the line, and an invocation writes exactly one.
-    .use(publishMetricLine(metrics, { captureColdStartMetric: true, context: requestLogContext }))
+    .use(publishMetricLine(metrics, { captureColdStartMetric: true, context: metricLineContext }))
     .use(requestIdInMetrics())
     .use(errorAnswers())
     .use(bodySizeLimit())

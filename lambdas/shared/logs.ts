@@ -26,9 +26,16 @@ export function withRequestLogContext<Result>(context: RequestLogContext, work: 
   return requestContext.run(context, work);
 }
 
-/** The current request's log context, for a line written elsewhere (the request's metric line). */
-export function requestLogContext(): RequestLogContext | undefined {
-  return requestContext.getStore();
+/**
+ * What the request's metric line carries of its context: the request id, and the function only
+ * outside Lambda (local mode prints every function's lines in one stream). In Lambda every line
+ * lands in its function's own log group, which Logs Insights gives each line as `@log`, so the
+ * name would be billed on every request for nothing.
+ */
+export function metricLineContext(): Partial<RequestLogContext> | undefined {
+  const context = requestContext.getStore();
+  if (!context || !process.env.AWS_LAMBDA_FUNCTION_NAME) return context;
+  return { requestId: context.requestId };
 }
 
 /** Writes one JSON log line, bound to the current request when there is one. */

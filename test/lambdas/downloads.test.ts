@@ -109,7 +109,7 @@ describe('POST /downloads', () => {
     expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input.Tags).toEqual([{ Key: 'userId', Value: ALICE }]);
     const auditLines = [...logs.mock.calls.map(([line]) => JSON.parse(String(line))), ...emf.lines()].filter((line) => line.audit);
     expect(auditLines).toEqual([
-      expect.objectContaining({ operation: 'download', userId: ALICE, key: aRecord().key, fileId: OBJECT_ID, requestId: 'req-123' }),
+      expect.objectContaining({ operation: 'download', userId: ALICE, key: aRecord().key, requestId: 'req-123' }),
     ]);
   });
 

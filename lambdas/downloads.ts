@@ -56,7 +56,8 @@ async function getFile(deps: DownloadsDependencies, id: string, caller: Caller):
 async function createDownload(deps: DownloadsDependencies, input: DownloadRequest, caller: Caller): Promise<ApiResult> {
   const { settings, sessions, signer } = deps;
   const record = await readableRecord(deps, input.id, caller);
-  await assertNotSuspended(deps.suspensions, [record.owner], caller.signal);
+  // The caller's own suspension is read by the session source; a shared file's owner is read here.
+  if (record.owner !== caller.sub) await assertNotSuspended(deps.suspensions, [record.owner], caller.signal);
   if (record.status === 'pending') {
     throw new ApiError('PENDING', 'The file is being verified; ask again shortly.', {
       headers: { 'retry-after': String(PENDING_RETRY_AFTER_SECONDS) },

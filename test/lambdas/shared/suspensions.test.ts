@@ -81,6 +81,19 @@ describe('a suspended user', () => {
     expect(dependencies.records.records.get(OBJECT_ID)?.storedStatus).toBe('available');
   });
 
+  it('reads the suspension item once for a download of their own file (the owner is the caller)', async () => {
+    const dependencies = testDependencies();
+    dependencies.records.records.set(OBJECT_ID, anAvailableRecord(ALICE));
+    const find = jest.spyOn(dependencies.suspensions, 'find');
+
+    const download = answerOf(
+      await createDownloadsHandler(dependencies)(anApiEvent({ routeKey: 'POST /downloads', body: { id: OBJECT_ID } }), aContext),
+    );
+
+    expect(download.status).toBe(200);
+    expect(find.mock.calls.map(([sub]) => sub)).toEqual([ALICE]);
+  });
+
   it('may sign again once reinstated', async () => {
     const dependencies = testDependencies();
     await dependencies.suspensions.suspend(suspendAlice);

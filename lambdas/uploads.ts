@@ -33,6 +33,7 @@ import {
   listUploadedParts,
 } from './shared/multipart-uploads';
 import { partLength, planParts, type PartPlan } from './shared/multipart-plan';
+import { planFor, type Plan } from './shared/plans';
 import { publicRecord, type StoredRecord } from './shared/records';
 import type { RoleSession } from './shared/role-sessions';
 import type { HandlerSettings } from './shared/settings';
@@ -71,6 +72,10 @@ async function createUpload(deps: UploadsDependencies, input: UploadRequest, cal
   const filename = checkedFileName(input.filename);
   const { contentType, extension } = allowedType(input.contentType, filename, settings);
   checkSize(input, settings);
+  // Before any STS call: a flood costs one table write per request, never a role session.
+  const plan = planFor(settings, caller.groups);
+  checkPlanSize(input.size, plan);
+  await deps.rates?.take(caller.sub, 'upload', plan, deps.now?.() ?? new Date(), caller.signal);
   recordUploadDeclared(input.size, contentType);
   const id = newFileId();
   const upload: NewUpload = {
@@ -276,6 +281,11 @@ function checkSize(input: UploadRequest, settings: HandlerSettings): void {
   if (singlePut && input.size > S3_LIMITS.maxSinglePutBytes) {
     throw new ApiError('FILE_TOO_LARGE', `S3 verifies checksumSha256 in a single PUT of at most ${S3_LIMITS.maxSinglePutBytes} bytes.`);
   }
+}
+
+/** Within the caller's plan's largest file (413). */
+function checkPlanSize(size: number, plan: Plan): void {
+  if (size > plan.maxFileBytes) throw new ApiError('FILE_TOO_LARGE', `Your plan allows files of at most ${plan.maxFileBytes} bytes.`);
 }
 
 /** The deployed handler: dependencies from the Lambda environment, read once at init. */

@@ -6,12 +6,15 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { ENVIRONMENT_VARIABLES, required, type Environment } from './environment';
 import { createObjectUrlSigner, type BucketLocation, type ObjectUrlSigner } from './object-urls';
+import { rateWindows, type RateWindows } from './rate-windows';
 import { createDynamoDbClient, fileRecords, type FileRecords } from './records';
 import { assumeRoleSessions, type RoleSessionSource } from './role-sessions';
 import { settingsFromEnvironment, type HandlerSettings } from './settings';
 
 /** What every function has: its settings, the bucket and the file table. */
 export interface RecordDependencies {
+  /** The rate windows, in the same table. @default none */
+  readonly rates?: RateWindows;
   readonly settings: HandlerSettings;
   readonly location: BucketLocation;
   readonly records: FileRecords;
@@ -23,6 +26,8 @@ export interface RecordDependencies {
 export interface SigningDependencies extends RecordDependencies {
   readonly sessions: RoleSessionSource;
   readonly signer: ObjectUrlSigner;
+  /** The per-user URL rate windows. @default none: unit tests of other logic leave rates out */
+  readonly rates?: RateWindows;
 }
 
 /** The bucket a function's environment names. */
@@ -42,10 +47,12 @@ export function bucketLocation(environment: Environment): BucketLocation {
 export function recordDependencies(environment: Environment): RecordDependencies {
   const location = bucketLocation(environment);
   const client = createDynamoDbClient(location.region, environment[ENVIRONMENT_VARIABLES.dynamoDbEndpoint]);
+  const tableName = required(environment, ENVIRONMENT_VARIABLES.tableName);
   return {
     settings: settingsFromEnvironment(environment),
     location,
-    records: fileRecords(client, required(environment, ENVIRONMENT_VARIABLES.tableName)),
+    records: fileRecords(client, tableName),
+    rates: rateWindows(client, tableName),
   };
 }
 

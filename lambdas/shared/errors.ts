@@ -11,15 +11,18 @@ export class ApiError extends Error {
   readonly status: number;
   /** Headers the answer carries (`Retry-After`). */
   readonly headers: Readonly<Record<string, string>>;
+  /** Seconds to wait, stated in the body as well as in `Retry-After`. */
+  readonly retryAfter?: number;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown; headers?: Readonly<Record<string, string>> },
+    options?: { cause?: unknown; headers?: Readonly<Record<string, string>>; retryAfter?: number },
   ) {
     super(message, options);
     this.status = ERROR_STATUS[code];
     this.headers = options?.headers ?? {};
+    if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }
 

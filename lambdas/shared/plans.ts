@@ -21,7 +21,8 @@ const whole = (name: string, min: number, max: number) =>
 export const DEFAULT_PLAN_LIMITS = {
   storageQuotaBytes: 10 * GiB,
   maxFiles: 1000,
-  maxFileBytes: 5 * GiB,
+  // Bounded by `maxUploadBytes` as well: by default that setting alone decides.
+  maxFileBytes: S3_LIMITS.maxObjectBytes,
   uploadUrlsPerMinute: 60,
   downloadUrlsPerMinute: 300,
   maxPendingUploads: 20,

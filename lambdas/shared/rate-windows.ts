@@ -15,10 +15,10 @@ import type { Plan } from './plans';
 import { TABLE_TTL_ATTRIBUTE } from './table';
 
 /** The operations that are rate limited: issuing upload URLs and download URLs. */
-export type RatedOperation = 'upload' | 'download';
+type RatedOperation = 'upload' | 'download';
 
 /** Window length: the plans state their rates per minute. */
-export const RATE_WINDOW_SECONDS = 60;
+const RATE_WINDOW_SECONDS = 60;
 
 /** How long a window item outlives its window: TTL deletes it within days anyway, this is only the earliest. */
 const WINDOW_ITEM_LINGER_SECONDS = RATE_WINDOW_SECONDS;
@@ -30,12 +30,12 @@ export interface RateWindows {
 }
 
 /** The plan's limit for an operation. */
-export function rateLimitOf(plan: Plan, operation: RatedOperation): number {
+function rateLimitOf(plan: Plan, operation: RatedOperation): number {
   return operation === 'upload' ? plan.uploadUrlsPerMinute : plan.downloadUrlsPerMinute;
 }
 
 /** The key of a user's window for an operation at `now`. */
-export function rateWindowKey(sub: string, operation: RatedOperation, now: Date): { pk: string; sk: string; start: number } {
+function rateWindowKey(sub: string, operation: RatedOperation, now: Date): { pk: string; sk: string; start: number } {
   const start = Math.floor(now.getTime() / 1000 / RATE_WINDOW_SECONDS) * RATE_WINDOW_SECONDS;
   return { pk: `USER#${sub}`, sk: `RATE#${operation}#${start}`, start };
 }

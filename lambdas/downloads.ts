@@ -22,6 +22,7 @@ import { apiHandler, idRoute, jsonRoute, queryRoute, type ApiResult, type Caller
 import { parseObjectKey } from './shared/keys';
 import { planFor } from './shared/plans';
 import { publicRecord, type StoredRecord } from './shared/records';
+import { usageAnswer } from './usage';
 
 /** What the downloads function depends on; tests pass fakes. */
 export type DownloadsDependencies = SigningDependencies;
@@ -38,6 +39,7 @@ export function createDownloadsHandler(dependencies: DownloadsDependencies) {
     'GET /files': queryRoute(ListRequestSchema, (input, caller) => listFiles(dependencies, input, caller)),
     'GET /files/{id}': idRoute((id, caller) => getFile(dependencies, id, caller)),
     'POST /downloads': jsonRoute(DownloadRequestSchema, (input, caller) => createDownload(dependencies, input, caller)),
+    'GET /usage': (_event, caller) => usageAnswer(dependencies, caller),
   });
 }
 

@@ -26,6 +26,7 @@ import { metrics, recordVerification } from './shared/metrics';
 import { OBJECT_EVENT_TYPES, parseObjectEvent, type ObjectEvent } from './shared/object-events';
 import { STATUS_TAG, STATUS_TAG_KEY, type StatusTag } from './shared/object-tags';
 import { s3ErrorCode } from './shared/s3-client';
+import { settleUsage } from './shared/storage-quota';
 import { SNIFF_BYTES, verifyContent } from './shared/verification';
 
 /** The verifier's view of the bucket. */
@@ -37,7 +38,7 @@ export interface VerifiedObjects {
 }
 
 /** What the verifier depends on; tests pass fakes. */
-export interface VerifierDependencies extends Pick<RecordDependencies, 'records' | 'location' | 'now'> {
+export interface VerifierDependencies extends Pick<RecordDependencies, 'records' | 'location' | 'now' | 'usage'> {
   readonly objects: VerifiedObjects;
 }
 
@@ -81,7 +82,12 @@ async function handleMessage(deps: VerifierDependencies, message: SQSRecord): Pr
 async function objectCreated(deps: VerifierDependencies, event: ObjectEvent, fileId: string): Promise<void> {
   const key = event.detail.object.key;
   const record = await deps.records.get(fileId);
-  if (record && (record.storedStatus !== 'pending' || record.key !== key)) return; // decided already: a duplicate or a late event
+  if (record && record.key !== key) return; // not this record's object
+  if (record && record.storedStatus !== 'pending') {
+    // Decided already (a duplicate or a late event): settle its usage, in case a crash came between the two.
+    await settleUsage(deps.usage, record, record.storedStatus);
+    return;
+  }
   const read = await deps.objects.readHead(key, SNIFF_BYTES);
   if (!read) return; // deleted since: its delete event takes care of the record
   if (!record) {
@@ -104,6 +110,8 @@ async function objectCreated(deps: VerifierDependencies, event: ObjectEvent, fil
     verifiedAt: now.toISOString(),
     sequencer: event.detail.object.sequencer,
   });
+  const settled = decided ? verdict.status : ((await deps.records.get(fileId))?.storedStatus ?? 'gone');
+  await settleUsage(deps.usage, record, settled);
   // Counted once: only the write that moved the record counts, however often the event comes.
   if (decided) {
     const outcome = verdict.status === 'available' ? 'available' : verdict.reason;
@@ -161,7 +169,7 @@ export function verifiedObjects(location: BucketLocation): VerifiedObjects {
 
 function deployedDependencies(): VerifierDependencies {
   const base = recordDependencies(process.env);
-  return { records: base.records, location: base.location, objects: verifiedObjects(base.location) };
+  return { records: base.records, location: base.location, usage: base.usage, objects: verifiedObjects(base.location) };
 }
 
 /** The deployed handler: dependencies from the Lambda environment, read once at init. */

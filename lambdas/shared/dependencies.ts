@@ -10,11 +10,14 @@ import { rateWindows, type RateWindows } from './rate-windows';
 import { createDynamoDbClient, fileRecords, type FileRecords } from './records';
 import { assumeRoleSessions, type RoleSessionSource } from './role-sessions';
 import { settingsFromEnvironment, type HandlerSettings } from './settings';
+import { usageLedger, type UsageLedger } from './usage-ledger';
 
 /** What every function has: its settings, the bucket and the file table. */
 export interface RecordDependencies {
   /** The rate windows, in the same table. @default none */
   readonly rates?: RateWindows;
+  /** The storage quota's ledger, in the same table. @default none: unit tests of other logic leave it out */
+  readonly usage?: UsageLedger;
   readonly settings: HandlerSettings;
   readonly location: BucketLocation;
   readonly records: FileRecords;
@@ -53,6 +56,7 @@ export function recordDependencies(environment: Environment): RecordDependencies
     location,
     records: fileRecords(client, tableName),
     rates: rateWindows(client, tableName),
+    usage: usageLedger(client, tableName),
   };
 }
 

@@ -196,6 +196,7 @@ function errorAnswers(): MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResult
               message: known.message,
               ...(known.status >= 500 && { requestId }),
               ...(known.retryAfter !== undefined && { retryAfter: known.retryAfter }),
+              ...(known.quota && { quota: known.quota }),
             },
           }
         : { error: { code: 'INTERNAL', message: 'Something went wrong on our side; quote the request id.', requestId } };

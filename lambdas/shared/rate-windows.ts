@@ -8,7 +8,7 @@
  * Refusals carry the headers of draft-ietf-httpapi-ratelimit-headers-08 (structured fields:
  * `RateLimit-Policy: "upload";q=60;w=60` and `RateLimit: "upload";r=0;t=17`), and `Retry-After`.
  */
-import { ConditionalCheckFailedException, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RateWindow } from '../../contract/answers';
 import { ApiError, storageUnavailable } from './errors';
 import type { Plan } from './plans';
@@ -27,6 +27,8 @@ const WINDOW_ITEM_LINGER_SECONDS = RATE_WINDOW_SECONDS;
 export interface RateWindows {
   /** Counts one request; throws 429 `RATE_LIMITED` when the window is full (nothing counted). */
   take(sub: string, operation: RatedOperation, plan: Plan, now: Date, signal?: AbortSignal): Promise<RateWindow>;
+  /** The window at `now`, read without counting anything (`GET /usage`). */
+  peek(sub: string, operation: RatedOperation, plan: Plan, now: Date, signal?: AbortSignal): Promise<RateWindow>;
 }
 
 /** The plan's limit for an operation. */
@@ -67,6 +69,17 @@ export function rateWindows(client: DynamoDBClient, tableName: string): RateWind
       });
       const count = Number(answer.Attributes?.count?.N ?? limit);
       return { limit, remaining: Math.max(0, limit - count), resetAt };
+    },
+
+    async peek(sub, operation, plan, now, signal) {
+      const limit = rateLimitOf(plan, operation);
+      const { pk, sk, start } = rateWindowKey(sub, operation, now);
+      const command = new GetItemCommand({ TableName: tableName, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true });
+      const answer = await client.send(command, { abortSignal: signal }).catch((error: unknown) => {
+        throw storageUnavailable(error);
+      });
+      const count = Number(answer.Item?.count?.N ?? 0);
+      return { limit, remaining: Math.max(0, limit - count), resetAt: new Date((start + RATE_WINDOW_SECONDS) * 1000).toISOString() };
     },
   };
 }

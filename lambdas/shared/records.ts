@@ -284,7 +284,8 @@ export function normalizedSequencer(sequencer: string): string {
   return sequencer.toUpperCase().padEnd(32, '0');
 }
 
-function expiryOf(urlExpiresAt: number): number {
+/** Epoch seconds: when a pending record whose URL expires at `urlExpiresAt` (epoch ms) expires. */
+export function expiryOf(urlExpiresAt: number): number {
   return Math.ceil(urlExpiresAt / 1000) + RECORD_EXPIRY_MARGIN_SECONDS;
 }
 

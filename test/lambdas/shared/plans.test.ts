@@ -2,7 +2,7 @@ import { groupsOfClaim, planFor } from '../../../lambdas/shared/plans';
 import { resolveSettings } from '../../../lambdas/shared/settings';
 
 const settings = resolveSettings({
-  plans: { pro: { storageQuotaBytes: 100 * 2 ** 30, maxFileBytes: 2 ** 32 }, team: { maxFiles: 50_000 } },
+  plans: { pro: { storageQuotaBytes: 100 * 2 ** 30, maxFileBytes: 2 ** 32 }, team: { maxFiles: 4000 } },
 });
 
 describe('plans', () => {

@@ -27,7 +27,7 @@ import { ApiError, storageUnavailable } from './errors';
 import type { PlanLimits } from './plans';
 
 /** One counted file, as the usage item holds it. */
-export interface LedgerEntry {
+interface LedgerEntry {
   readonly size: number;
   readonly state: 'reserved' | 'used';
   /** Epoch seconds: the record's own expiry; a `reserved` entry past it is released. */
@@ -44,7 +44,7 @@ export interface UsageState {
 }
 
 /** A file to reserve room for. */
-export interface Reservation {
+interface Reservation {
   readonly id: string;
   readonly size: number;
   /** Epoch seconds: the record's expiry. */
@@ -66,7 +66,7 @@ export interface UsageLedger {
 }
 
 /** The sort key of a user's usage item. */
-export const USAGE_SORT_KEY = 'USAGE';
+const USAGE_SORT_KEY = 'USAGE';
 
 const ENTRY_PREFIX = 'f_';
 

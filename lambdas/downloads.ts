@@ -22,6 +22,7 @@ import { apiHandler, idRoute, jsonRoute, queryRoute, type ApiResult, type Caller
 import { parseObjectKey } from './shared/keys';
 import { planFor } from './shared/plans';
 import { publicRecord, type StoredRecord } from './shared/records';
+import { assertNotSuspended } from './shared/suspensions';
 import { usageAnswer } from './usage';
 
 /** What the downloads function depends on; tests pass fakes. */
@@ -58,6 +59,7 @@ async function getFile(deps: DownloadsDependencies, id: string, caller: Caller):
 async function createDownload(deps: DownloadsDependencies, input: DownloadRequest, caller: Caller): Promise<ApiResult> {
   const { settings, sessions, signer } = deps;
   const record = await readableRecord(deps, input.id, caller);
+  await assertNotSuspended(deps.suspensions, [record.owner], caller.signal);
   if (record.status === 'pending') {
     throw new ApiError('PENDING', 'The file is being verified; ask again shortly.', {
       headers: { 'retry-after': String(PENDING_RETRY_AFTER_SECONDS) },
@@ -69,7 +71,7 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
   const ttl = Math.min(input.expiresIn ?? settings.downloadUrlTtlSeconds, settings.maxDownloadUrlTtlSeconds, plan.maxDownloadUrlTtlSeconds);
   // Before any STS call: a flood costs one table write per request, never a role session.
   await deps.rates?.take(caller.sub, 'download', plan, deps.now?.() ?? new Date(), caller.signal);
-  const session = await sessions.sessionFor(caller.sub, ttl, caller.signal);
+  const session = await sessions.sessionFor(caller, ttl);
   const disposition = contentDisposition(input.disposition ?? 'attachment', parseObjectKey(record.key)?.name ?? 'file', record.name);
   const { url, expiresAt } = await signer.presign(
     session,

@@ -10,6 +10,7 @@ import { rateWindows, type RateWindows } from './rate-windows';
 import { createDynamoDbClient, fileRecords, type FileRecords } from './records';
 import { assumeRoleSessions, type RoleSessionSource } from './role-sessions';
 import { settingsFromEnvironment, type HandlerSettings } from './settings';
+import { suspensionCheckedSessions, tableSuspensions, type Suspensions } from './suspensions';
 import { usageLedger, type UsageLedger } from './usage-ledger';
 
 /** What every function has: its settings, the bucket and the file table. */
@@ -21,6 +22,8 @@ export interface RecordDependencies {
   readonly settings: HandlerSettings;
   readonly location: BucketLocation;
   readonly records: FileRecords;
+  /** Users an operator suspended: their sessions and their files' downloads are refused. */
+  readonly suspensions: Suspensions;
   /** @default the system clock */
   readonly now?: () => Date;
 }
@@ -55,6 +58,7 @@ export function recordDependencies(environment: Environment): RecordDependencies
     settings: settingsFromEnvironment(environment),
     location,
     records: fileRecords(client, tableName),
+    suspensions: tableSuspensions(client, tableName),
     rates: rateWindows(client, tableName),
     usage: usageLedger(client, tableName),
   };
@@ -71,7 +75,14 @@ export function signingDependencies(environment: Environment): SigningDependenci
   });
   return {
     ...base,
-    sessions: assumeRoleSessions({ sts, roleArn: required(environment, ENVIRONMENT_VARIABLES.signingRoleArn) }),
+    sessions: suspensionCheckedSessions(
+      assumeRoleSessions({
+        sts,
+        roleArn: required(environment, ENVIRONMENT_VARIABLES.signingRoleArn),
+        bindToSourceIp: base.settings.bindUrlsToSourceIp,
+      }),
+      base.suspensions,
+    ),
     signer: createObjectUrlSigner(base.location),
   };
 }

@@ -31,7 +31,7 @@ import { publishMetricLine } from './shared/metric-line';
 import { metrics, recordVerification } from './shared/metrics';
 import { OBJECT_EVENT_TYPES, parseObjectEvent, type ObjectEvent } from './shared/object-events';
 import { STATUS_TAG, STATUS_TAG_KEY, type StatusTag } from './shared/object-tags';
-import type { StoredRecord } from './shared/records';
+import { normalizedSequencer, type StoredRecord } from './shared/records';
 import { s3ErrorCode } from './shared/s3-client';
 import { parseScanResultEvent, type ScanResultEvent } from './shared/scan-results';
 import type { HandlerSettings } from './shared/settings';
@@ -217,8 +217,19 @@ async function objectDeleted(deps: VerifierDependencies, event: ObjectEvent, fil
   // A version removed for good (the undo window ending) may leave a current object behind: only
   // a record its owner deleted goes with it.
   const onlyIfMarkedDeleted = event.detail['deletion-type'] === 'Permanently Deleted';
+  const record = deps.usage && (await deps.records.get(fileId));
+  if (record && removable(record, event.detail.object.sequencer, onlyIfMarkedDeleted)) {
+    // Its usage first: the record may only go once its bytes are no longer counted.
+    await settleUsage(deps.usage, record, 'gone');
+  }
   const removed = await deps.records.removeAfterObjectDeleted(fileId, event.detail.object.sequencer, { onlyIfMarkedDeleted });
   if (removed) log('INFO', 'record removed after its object was deleted', { fileId });
+}
+
+/** Whether a delete event removes the record (the condition `removeAfterObjectDeleted` writes). */
+function removable(record: StoredRecord, sequencer: string, onlyIfMarkedDeleted: boolean): boolean {
+  if (onlyIfMarkedDeleted && record.storedStatus !== 'deleted') return false;
+  return record.sequencer === undefined || record.sequencer < normalizedSequencer(sequencer);
 }
 
 /**

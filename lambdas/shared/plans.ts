@@ -9,9 +9,6 @@ import { S3_LIMITS } from '../../contract/constants';
 
 const GiB = 1024 * 1024 * 1024;
 
-/** The most files a plan may allow: their ledger entries must fit in one DynamoDB item (400 KB). */
-const MAX_FILES_PER_USER = 4000;
-
 const whole = (name: string, min: number, max: number) =>
   v.pipe(
     v.number(`${name} must be a whole number`),
@@ -35,12 +32,13 @@ export const DEFAULT_PLAN_LIMITS = {
 /** One plan's limits; every field defaults to the default plan's. */
 export const PlanLimitsSchema = v.strictObject({
   storageQuotaBytes: v.optional(whole('storageQuotaBytes', 0, Number.MAX_SAFE_INTEGER), DEFAULT_PLAN_LIMITS.storageQuotaBytes),
-  // The user's usage item holds one ledger entry (about 70 bytes) per counted file, and an item
-  // must fit in DynamoDB's 400 KB: 4,000 entries leave room to spare.
-  maxFiles: v.optional(whole('maxFiles', 0, MAX_FILES_PER_USER), DEFAULT_PLAN_LIMITS.maxFiles),
+  // Stored files are counted on their records, not in the usage item: nothing but a counter bounds them.
+  maxFiles: v.optional(whole('maxFiles', 0, Number.MAX_SAFE_INTEGER), DEFAULT_PLAN_LIMITS.maxFiles),
   maxFileBytes: v.optional(whole('maxFileBytes', 1, S3_LIMITS.maxObjectBytes), DEFAULT_PLAN_LIMITS.maxFileBytes),
   uploadUrlsPerMinute: v.optional(whole('uploadUrlsPerMinute', 1, 100_000), DEFAULT_PLAN_LIMITS.uploadUrlsPerMinute),
   downloadUrlsPerMinute: v.optional(whole('downloadUrlsPerMinute', 1, 100_000), DEFAULT_PLAN_LIMITS.downloadUrlsPerMinute),
+  // The usage item holds one entry (about 45 bytes) per pending upload, and every reservation
+  // writes the whole item: this bound keeps it under 50 KB, the default (20) near 1 KB.
   maxPendingUploads: v.optional(whole('maxPendingUploads', 1, 1000), DEFAULT_PLAN_LIMITS.maxPendingUploads),
   maxDownloadUrlTtlSeconds: v.optional(whole('maxDownloadUrlTtlSeconds', 60, 3540), DEFAULT_PLAN_LIMITS.maxDownloadUrlTtlSeconds),
 });

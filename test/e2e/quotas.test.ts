@@ -7,11 +7,13 @@ import { startTestLocalMode, type TestLocalMode } from './local-mode';
 
 jest.setTimeout(120_000);
 
+const MiB = 1024 * 1024;
 const N = 4;
 const PRO_FILES = 8;
 let local: TestLocalMode;
 beforeAll(async () => {
   local = await startTestLocalMode({
+    multipartThresholdBytes: 5 * MiB,
     defaultPlan: { maxFiles: N, maxPendingUploads: 100, uploadUrlsPerMinute: 1000 },
     plans: { pro: { maxFiles: PRO_FILES, maxPendingUploads: 100, uploadUrlsPerMinute: 1000 } },
   });
@@ -29,6 +31,21 @@ async function usage(user: 'alice' | 'bob') {
 }
 
 describe('the storage quota over HTTP', () => {
+  it("releases an aborted multipart upload's reservation", async () => {
+    const bob = await local.token('bob');
+    const started = await local.api('POST', '/uploads', {
+      token: bob,
+      body: { filename: 'film.mp4', contentType: 'video/mp4', size: 6 * MiB },
+    });
+    expect(started.status).toBe(200);
+    expect(await usage('bob')).toMatchObject({ files: 1, pendingUploads: 1, reservedBytes: 6 * MiB });
+
+    const aborted = await local.api('DELETE', `/uploads/${(started.body as { id: string }).id}`, { token: bob });
+
+    expect(aborted.status).toBe(204);
+    expect(await usage('bob')).toMatchObject({ files: 0, pendingUploads: 0, reservedBytes: 0, usedBytes: 0 });
+  });
+
   it(`issues exactly ${N} of ${5 * N} concurrent upload URLs to alice (maxFiles ${N}) and ${PRO_FILES} of ${5 * PRO_FILES} to bob (plan pro); the rest are 403 QUOTA_EXCEEDED with the figures`, async () => {
     await Promise.all([local.token('alice'), local.token('bob')]);
     const [alices, bobs] = await Promise.all([

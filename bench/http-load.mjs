@@ -13,20 +13,32 @@ export async function measureHttpLoad({ connections, seconds }) {
     tsx: true,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
-  const { apiUrl, token, downloadId, stsCallsBefore } = await server.nextMessage();
+  const { apiUrl, token, uploaderTokens, downloadId, stsCallsBefore } = await server.nextMessage();
+  // Each connection's uploads as a user of its own (autocannon's context is per connection): a plan bounds one user's pending uploads.
+  let connectionsSeen = 0;
+  const asUploader = (request, context) => {
+    context.token ??= uploaderTokens[connectionsSeen++ % uploaderTokens.length];
+    return { ...request, headers: { ...request.headers, authorization: `Bearer ${context.token}` } };
+  };
   const routes = [
-    { route: 'POST /uploads', path: '/uploads', body: { filename: 'Holiday photo.jpg', contentType: 'image/jpeg', size: 1234 } },
+    {
+      route: 'POST /uploads',
+      path: '/uploads',
+      body: { filename: 'Holiday photo.jpg', contentType: 'image/jpeg', size: 1234 },
+      setupRequest: asUploader,
+    },
     { route: 'POST /downloads', path: '/downloads', body: { id: downloadId } },
   ];
   const rows = [];
   try {
-    for (const { route, path, body } of routes) {
+    for (const { route, path, body, setupRequest } of routes) {
       const load = (level, duration) =>
         autocannon({
           url: `${apiUrl}${path}`,
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: JSON.stringify(body),
+          ...(setupRequest && { requests: [{ setupRequest }] }),
           connections: level,
           duration,
         });

@@ -60,6 +60,23 @@ const FLOOR_CALLS = {
   'record-get': tableCall('GetItem', () => ({ Key: fileKey(JSON.parse(input.events.downloads.body).id), ConsistentRead: true })),
   // Every signing route's (`lambdas/shared/suspensions.ts`): the caller's suspension item, strongly consistent.
   'suspension-get': tableCall('GetItem', () => ({ Key: userKey('SUSPENDED'), ConsistentRead: true })),
+  // Every signing route's rate window (`lambdas/shared/rate-windows.ts`): one conditional counter.
+  'rate-window-update': tableCall('UpdateItem', () => ({
+    Key: userKey('RATE#bench#0'),
+    UpdateExpression: 'ADD #count :one',
+    ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+    ExpressionAttributeNames: { '#count': 'count' },
+    ExpressionAttributeValues: { ':one': { N: '1' }, ':limit': { N: '1000000000' } },
+  })),
+  // The upload's storage reservation (`lambdas/shared/usage-ledger.ts`): a pending entry and its counters, answering them.
+  'reservation-update': tableCall('UpdateItem', (id) => ({
+    Key: userKey('USAGE'),
+    UpdateExpression: 'SET #r = :entry ADD #reserved :size, #pending :one',
+    ConditionExpression: 'attribute_not_exists(#r)',
+    ExpressionAttributeNames: { '#r': `r_${id}`, '#reserved': 'reservedBytes', '#pending': 'pending' },
+    ExpressionAttributeValues: { ':entry': { M: { size: { N: '1234' } } }, ':size': { N: '1234' }, ':one': { N: '1' } },
+    ReturnValues: 'ALL_NEW',
+  })),
 };
 
 /**
@@ -70,11 +87,11 @@ const FLOOR_CALLS = {
 const FLOOR_WORK = {
   uploads: {
     signatures: 1,
-    tableCalls: ['suspension-get', 'record-put'],
+    tableCalls: ['rate-window-update', 'reservation-update', 'suspension-get', 'record-put'],
   },
   downloads: {
     signatures: 1,
-    tableCalls: ['record-get', 'suspension-get'],
+    tableCalls: ['rate-window-update', 'record-get', 'suspension-get'],
   },
 };
 
@@ -99,8 +116,27 @@ const invoke = (module, event) => async () => {
   if (result.statusCode !== 200) throw new Error(`${event.routeKey} answered ${result.statusCode}: ${result.body}`);
 };
 
+/**
+ * Upload URLs come from a pool of users, as in production: each reserves room in its own usage
+ * item, and one user's pending uploads are bounded by the plan (`FILE_SERVICE_SETTINGS`'s roomy
+ * `defaultPlan` in `bench/run.mjs`), so a single user could not ask for this many.
+ */
+const UPLOADERS = 64;
+let uploadsIssued = 0;
+const invokeAsUploaders = (module, event) => () => {
+  const sub = `${CALLER.slice(0, -3)}${String((uploadsIssued += 1) % UPLOADERS).padStart(3, '0')}`;
+  const { jwt } = event.requestContext.authorizer;
+  return invoke(module, {
+    ...event,
+    requestContext: {
+      ...event.requestContext,
+      authorizer: { ...event.requestContext.authorizer, jwt: { ...jwt, claims: { ...jwt.claims, sub } } },
+    },
+  })();
+};
+
 const variants = {
-  'a-uploads': { run: invoke(uploads, input.events.uploads), iterations: input.iterations.table },
+  'a-uploads': { run: invokeAsUploaders(uploads, input.events.uploads), iterations: input.iterations.table },
   'a-downloads': { run: invoke(downloads, input.events.downloads), iterations: input.iterations.table },
   b: { run: () => signers.b.presign(session, put, ttl), iterations: input.iterations.slow },
   c: { run: () => signers.c.presign(session, put, ttl), iterations: input.iterations.slow },

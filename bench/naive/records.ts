@@ -11,7 +11,7 @@ import type { FileRecords, StoredRecord, StoredStatus } from '../../lambdas/shar
 import { fileItemKey, ownerPartition, ownerSortKey, TABLE_INDEXES, TABLE_TTL_ATTRIBUTE } from '../../lambdas/shared/table';
 
 export type { FileRecords, NewRecord, StoredRecord, Verdict } from '../../lambdas/shared/records';
-export { normalizedSequencer, publicRecord, RECORD_EXPIRY_MARGIN_SECONDS } from '../../lambdas/shared/records';
+export { expiryOf, normalizedSequencer, publicRecord, RECORD_EXPIRY_MARGIN_SECONDS } from '../../lambdas/shared/records';
 
 const DAY_SECONDS = 24 * 60 * 60;
 

@@ -13,11 +13,11 @@ export interface TestLocalMode {
   readonly stack: LocalMode;
   readonly apiUrl: string;
   /** A fresh access token of a seeded user (what the API accepts). */
-  token(username: 'alice' | 'bob'): Promise<string>;
+  token(username: string): Promise<string>;
   /** A fresh ID token of a seeded user (which the API refuses). */
   idToken(username: 'alice' | 'bob'): Promise<string>;
   /** The typed client, signed in as a seeded user. */
-  client(username: 'alice' | 'bob'): FileClient;
+  client(username: string): FileClient;
   /** Calls the API with a token, returning status and parsed body. */
   api(
     method: string,
@@ -34,7 +34,7 @@ export interface TestLocalMode {
 /** Starts local mode on free ports with its data in a temporary folder. */
 export async function startTestLocalMode(
   settings: FileServiceSettingsInput = {},
-  options: Pick<LocalModeOptions, 'now' | 'onS3Decision' | 'logRequests'> = {},
+  options: Pick<LocalModeOptions, 'now' | 'onS3Decision' | 'logRequests' | 'users'> = {},
 ): Promise<TestLocalMode> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'file-service-e2e-'));
   const stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, dynamoDbPort: 0, directory, settings, ...options });

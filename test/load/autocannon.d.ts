@@ -5,6 +5,8 @@ declare module 'autocannon' {
     path?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Rewrites the request before it is sent; `context` is the connection's own, empty at first. */
+    setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
   }
 
   interface Options {

@@ -5,9 +5,13 @@
  * table (dynalite) per upload and read from it per download) for a fixed time; then it prints throughput, latency, errors and memory,
  * and exits 1 when a bound is broken. Not part of `npm test`: it takes the CPU for its duration.
  *
+ * Each connection is a user of its own (`load-1`…): the quotas are per user, and one user's
+ * flood is what the rate window refuses, not what this test measures. Their plan is roomy enough
+ * that nothing is refused for the test's duration (`LOAD_PLAN`).
+ *
  * `LOAD_CONNECTIONS` (default 20) and `LOAD_SECONDS` (default 10) tune it.
  */
-import autocannon, { type Options, type Result } from 'autocannon';
+import autocannon, { type Options, type Request, type Result } from 'autocannon';
 
 // Lambda runs Node.js 24; on an older local Node.js the SDK's upgrade reminder is noise. Set before
 // local mode (and the SDK with it) is imported below.
@@ -19,6 +23,14 @@ const SECONDS = wholeNumberFromEnvironment('LOAD_SECONDS', 10);
 /** Long enough to load every module, warm the JIT, and fill the session cache and the sockets' pools. */
 const WARM_UP_SECONDS = 2;
 /** Whatever happens, the process ends by then. */
+/** Every connection's user: no refusal within the test (each issues well under 1,000 upload URLs). */
+const LOAD_PLAN = {
+  uploadUrlsPerMinute: 100_000,
+  downloadUrlsPerMinute: 100_000,
+  maxPendingUploads: 1000,
+  maxFiles: 1_000_000,
+  storageQuotaBytes: 2 ** 50,
+};
 const HARD_STOP_SECONDS = WARM_UP_SECONDS + SECONDS + 60;
 
 /** A run that breaks one of these fails. */
@@ -99,27 +111,52 @@ async function main(): Promise<number> {
   const stdout = quietStdout();
   let measured: { result: Result; rss: { before: number; after: number } };
   try {
-    const local = await startTestLocalMode();
+    const { DEFAULT_PASSWORD } = await import('../../local/local-mode');
+    const usernames = Array.from({ length: CONNECTIONS }, (_, n) => `load-${n + 1}`);
+    const local = await startTestLocalMode(
+      { defaultPlan: LOAD_PLAN },
+      { users: usernames.map((username) => ({ username, password: DEFAULT_PASSWORD })) },
+    );
     try {
-      const token = await local.token('alice');
-      const client = local.client('alice');
       // Text files must be valid UTF-8 to pass verification; downloads answer 409 until the verifier has read the bytes.
-      const { id } = await client.upload(textBytes(1024), { filename: 'load.txt', contentType: 'text/plain' });
+      const users = await Promise.all(
+        usernames.map(async (username) => {
+          const { id } = await local.client(username).upload(textBytes(1024), { filename: 'load.txt', contentType: 'text/plain' });
+          return { authorization: `Bearer ${await local.token(username)}`, id };
+        }),
+      );
       await local.stack.events.idle();
-      const { status } = await client.get(id);
-      if (status !== 'available') throw new Error(`the file to download is ${status} after verification, not available`);
+      for (const [n, { id }] of users.entries()) {
+        const { status } = await local.client(usernames[n] ?? 'load-1').get(id);
+        if (status !== 'available') throw new Error(`the file to download is ${status} after verification, not available`);
+      }
+      // autocannon's context is per connection: its first request picks the connection's user.
+      let connections = 0;
+      const userOf = (context: Record<string, unknown>): (typeof users)[number] => {
+        context.user ??= users[connections++ % users.length];
+        return context.user as (typeof users)[number];
+      };
+      const asUser = (request: Request, context: Record<string, unknown>): Request => ({
+        ...request,
+        headers: { ...request.headers, authorization: userOf(context).authorization },
+      });
       const options: Options = {
         url: local.apiUrl,
         connections: CONNECTIONS,
         timeout: 10,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json' },
         requests: [
           {
             method: 'POST',
             path: '/uploads',
             body: JSON.stringify({ filename: 'Holiday photo.jpg', contentType: 'image/jpeg', size: 2 * MiB }),
+            setupRequest: asUser,
           },
-          { method: 'POST', path: '/downloads', body: JSON.stringify({ id }) },
+          {
+            method: 'POST',
+            path: '/downloads',
+            setupRequest: (request, context) => ({ ...asUser(request, context), body: JSON.stringify({ id: userOf(context).id }) }),
+          },
         ],
       };
       await autocannon({ ...options, duration: WARM_UP_SECONDS });

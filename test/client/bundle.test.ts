@@ -18,7 +18,7 @@ it('is one minified ES module within its size budget, with type declarations', (
 
   expect(bundle.length).toBeLessThan(BUDGET.minifiedBytes);
   expect(gzipSync(bundle, { level: 9 }).length).toBeLessThan(BUDGET.gzipBytes);
-  expect(fs.readFileSync(path.join(dist, 'client', 'index.d.ts'), 'utf8')).toContain('createFileClient');
+  expect(fs.readFileSync(path.join(dist, 'index.d.mts'), 'utf8')).toContain('createFileClient');
 });
 
 it('depends on nothing a browser lacks: no Node.js modules, no require', () => {

@@ -33,11 +33,18 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
-    // The benchmark's plain Node.js scripts (ES modules): Node's globals.
-    files: ['bench/**/*.mjs'],
+    // The benchmark's plain Node.js scripts and the construct's bundling step (ES modules): Node's globals.
+    files: ['bench/**/*.mjs', 'lib/**/*.mjs'],
     languageOptions: {
       sourceType: 'module',
-      globals: { process: 'readonly', console: 'readonly', performance: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        performance: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+      },
     },
   },
   {

@@ -2,23 +2,32 @@
  * The code the benchmarks run, built into `bench/out/`:
  *
  * - **ours**: each function's bundle exactly as Lambda runs it, synthesized by the CDK app
- *   through NodejsFunction (`bench/synth-bundles.mjs`);
- * - **naive**: the same handlers built the way samples ship them (CommonJS, not minified,
- *   packages' CommonJS builds, so the whole S3 client), signing and HEADing through `S3Client`
- *   (`bench/naive/`);
+ *   through NodejsFunction and its split re-bundle (`bench/synth-bundles.mjs`): a folder with
+ *   `index.mjs` and the chunks it imports, statically (read at every cold start) or on first use;
+ * - **naive**: the same handlers written the way a careful user would write them for the same
+ *   features (`bench/naive/`: a new `S3Client` and `getSignedUrl` per URL, the file table through
+ *   the DynamoDB document client, the SDK's default credential chain), built two ways: **careful**
+ *   (ESM, minified, `mainFields: ['module', 'main']`, what anyone can copy from our bundling) and
+ *   **defaults** (NodejsFunction's defaults: CommonJS, not minified, `main` first; the SDK bundled,
+ *   as the runtime's own is another version);
+ * - **levers**: ours built with each cold-start lever alone, from the same esbuild options, so each
+ *   lever is measured side by side with the others (`bench/cold-starts.mjs`);
  * - **modules**: single production modules (the signer, the session cache) built with the
- *   production options, for the in-process benchmarks. The same options must reproduce the
- *   synthesized bundle byte for byte, so they cannot drift from `FUNCTION_BUNDLING`.
+ *   production options, for the in-process benchmarks.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { esbuildOptions } from '../lib/construct/function-bundling';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where every artefact goes (gitignored). */
 const OUT = path.join(ROOT, 'bench', 'out');
+
+/** The deployed functions' esbuild options (`lib/construct/function-bundling.ts`). */
+const ESBUILD_OPTIONS = esbuildOptions(ROOT);
 
 /**
  * The functions built naive too, with their handler files: those that sign URLs for clients, the
@@ -26,20 +35,29 @@ const OUT = path.join(ROOT, 'bench', 'out');
  */
 const FUNCTIONS = { uploads: 'lambdas/uploads.ts', downloads: 'lambdas/downloads.ts' };
 
-/** `FUNCTION_BUNDLING` (lib/construct/service-function.ts) as the esbuild options NodejsFunction passes. */
-const PRODUCTION_OPTIONS = {
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'esm',
-  minify: true,
-  mainFields: ['module', 'main'],
-  banner: { js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);" },
-  logLevel: 'warning',
-};
+/** The production options without the credentials alias: the bundling before this round's levers. */
+const { alias: _credentialsAlias, ...WITHOUT_LEVERS } = ESBUILD_OPTIONS;
 
-/** What samples do: esbuild's defaults for Node.js (CommonJS, `main` before `module`), nothing minified. */
-const NAIVE_OPTIONS = { bundle: true, platform: 'node', target: 'node24', format: 'cjs', logLevel: 'warning' };
+/** Careful bundling of the naive code: the production flags, nothing of our levers. */
+const CAREFUL_OPTIONS = WITHOUT_LEVERS;
+
+/** NodejsFunction's defaults for Node.js (CommonJS, `main` before `module`, nothing minified), the SDK bundled. */
+const DEFAULTS_OPTIONS = { bundle: true, platform: 'node', target: 'node24', format: 'cjs', logLevel: 'warning' };
+
+/**
+ * Each lever alone over the bundling before them, and all of them: the deployed bundling.
+ * `withoutS3Client` stands for a layout where the hot routes' function never holds the S3 client
+ * (the rare routes in a function of their own): the same bundle with the client replaced by nothing.
+ */
+const LEVERS = {
+  before: { options: WITHOUT_LEVERS },
+  environmentCredentials: { options: ESBUILD_OPTIONS },
+  splitting: { options: WITHOUT_LEVERS, split: true },
+  withoutS3Client: {
+    options: { ...WITHOUT_LEVERS, alias: { '@aws-sdk/client-s3': path.join(ROOT, 'bench', 'naive', 'no-s3-client.mjs') } },
+  },
+  splittingAndCredentials: { options: ESBUILD_OPTIONS, split: true },
+};
 
 /** Modules the in-process benchmarks import: production ones, and the naive signer (rows b and c). */
 const MODULES = {
@@ -48,11 +66,11 @@ const MODULES = {
   'naive-object-urls': 'bench/naive/object-urls.ts',
 };
 
-/** Swaps the signer and the HEAD for their naive versions in `bench/naive/`. */
-const naiveSigning = {
-  name: 'naive-signing',
+/** Swaps the signer and the file records for their naive versions in `bench/naive/`. */
+const naiveModules = {
+  name: 'naive-modules',
   setup(build) {
-    build.onResolve({ filter: /\/object-(urls|head)$/ }, (args) =>
+    build.onResolve({ filter: /\/(object-urls|records)$/ }, (args) =>
       args.importer.startsWith(path.join(ROOT, 'lambdas'))
         ? { path: path.join(ROOT, 'bench', 'naive', `${path.basename(args.path)}.ts`) }
         : undefined,
@@ -60,10 +78,25 @@ const naiveSigning = {
   },
 };
 
+/** Builds `entry` into `dir/index.mjs` (or `.js` for CommonJS), split into chunks when asked; answers the entry file. */
+async function buildInto(dir, entry, options, { split = false, plugins = [] } = {}) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  const extension = options.format === 'esm' ? '.mjs' : '.js';
+  await esbuild.build({
+    ...options,
+    entryPoints: { index: path.join(ROOT, entry) },
+    outdir: dir,
+    outExtension: { '.js': extension },
+    plugins,
+    ...(split && { splitting: true, chunkNames: 'chunk-[hash]' }),
+  });
+  return path.join(dir, `index${extension}`);
+}
+
 /**
- * Builds everything; answers the bundle files, `{ ours: {uploads, downloads}, naive: {…}, modules: {…} }`,
+ * Builds everything; answers the entry files, `{ ours, naive: {careful, defaults}, levers: {lever: {uploads, downloads}}, modules }`,
  * every function's deployed bundle, `all: {uploads, downloads, deletes, health, verifier}`, and the
- * functions' settings, `deployed: {uploads: {bundle, memoryMb, architecture}, …}`. Takes ~10 s, most of it
+ * functions' settings, `deployed: {uploads: {bundle, memoryMb, architecture}, …}`. Takes ~20 s, most of it
  * the CDK synth.
  */
 export async function buildBundles() {
@@ -76,25 +109,55 @@ export async function buildBundles() {
   const all = Object.fromEntries(Object.entries(deployed).map(([name, { bundle }]) => [name, bundle]));
   const ours = Object.fromEntries(Object.keys(FUNCTIONS).map((name) => [name, all[name]]));
 
-  const naive = {};
+  const naive = { careful: {}, defaults: {} };
+  const levers = Object.fromEntries(Object.keys(LEVERS).map((lever) => [lever, {}]));
   for (const [name, entry] of Object.entries(FUNCTIONS)) {
-    naive[name] = path.join(OUT, 'naive', name, 'index.js');
-    await esbuild.build({ ...NAIVE_OPTIONS, entryPoints: [path.join(ROOT, entry)], outfile: naive[name], plugins: [naiveSigning] });
+    naive.careful[name] = await buildInto(path.join(OUT, 'naive-careful', name), entry, CAREFUL_OPTIONS, { plugins: [naiveModules] });
+    naive.defaults[name] = await buildInto(path.join(OUT, 'naive-defaults', name), entry, DEFAULTS_OPTIONS, { plugins: [naiveModules] });
+    for (const [lever, { options, split }] of Object.entries(LEVERS)) {
+      levers[lever][name] = await buildInto(path.join(OUT, 'levers', lever, name), entry, options, { split });
+    }
   }
 
   const modules = {};
   for (const [name, entry] of Object.entries(MODULES)) {
     modules[name] = path.join(OUT, 'modules', `${name}.mjs`);
-    await esbuild.build({ ...PRODUCTION_OPTIONS, entryPoints: [path.join(ROOT, entry)], outfile: modules[name] });
+    await esbuild.build({ ...ESBUILD_OPTIONS, entryPoints: [path.join(ROOT, entry)], outfile: modules[name] });
   }
-  await assertSameAsSynthesized(ours.uploads);
-  return { ours, all, naive, modules, deployed };
+  assertSameAsSynthesized(levers.splittingAndCredentials.uploads, ours.uploads);
+  return { ours, all, naive, levers, modules, deployed };
 }
 
-async function assertSameAsSynthesized(synthesizedUploads) {
-  const rebuilt = path.join(OUT, 'modules', 'uploads-check.mjs');
-  await esbuild.build({ ...PRODUCTION_OPTIONS, entryPoints: [path.join(ROOT, FUNCTIONS.uploads)], outfile: rebuilt });
-  if (!fs.readFileSync(rebuilt).equals(fs.readFileSync(synthesizedUploads))) {
-    throw new Error('bench/bundles.mjs PRODUCTION_OPTIONS no longer reproduce the synthesized bundle: align them with FUNCTION_BUNDLING');
-  }
+/** The bench's own build of the deployed options must give the synthesized files, byte for byte. */
+function assertSameAsSynthesized(rebuilt, synthesized) {
+  const files = (entry) =>
+    Object.fromEntries(fs.readdirSync(path.dirname(entry)).map((file) => [file, fs.readFileSync(path.join(path.dirname(entry), file))]));
+  const [ours, theirs] = [files(rebuilt), files(synthesized)];
+  const same =
+    Object.keys(ours).length === Object.keys(theirs).length && Object.entries(ours).every(([file, code]) => theirs[file]?.equals(code));
+  if (!same)
+    throw new Error('bench/bundles.mjs no longer reproduces the synthesized bundle: align it with lib/construct/function-bundling.ts');
+}
+
+/**
+ * The bytes of a bundle: all its files, and those Node.js reads at import (the entry and the
+ * chunks it imports statically, transitively), apart from those it reads on first use (`import()`).
+ */
+export function bundleBytes(entry) {
+  const dir = path.dirname(entry);
+  const read = new Set();
+  const visit = (file) => {
+    if (read.has(file)) return;
+    read.add(file);
+    const code = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const [, chunk] of code.matchAll(/(?:from|import)\s*"\.\/(chunk-[A-Z0-9]+\.mjs)"/g)) visit(chunk);
+  };
+  visit(path.basename(entry));
+  const sizeOf = (file) => fs.statSync(path.join(dir, file)).size;
+  const files = fs.readdirSync(dir).filter((file) => /\.(m?js)$/.test(file));
+  return {
+    atImport: [...read].reduce((sum, file) => sum + sizeOf(file), 0),
+    total: files.reduce((sum, file) => sum + sizeOf(file), 0),
+    files: files.length,
+  };
 }

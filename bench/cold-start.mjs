@@ -1,9 +1,13 @@
 /**
- * One cold start, in a fresh process forked by `bench/run.mjs`: imports a bundle as Lambda
- * would (ESM by `import()`, CommonJS by `require`), invokes its handler once with the event in
- * `EVENT`, and reports both times to the parent. The environment points STS and S3 at the
- * loopback stubs (`bench/aws-stubs.mjs`), so the first invocation does its real work. CPU time
- * is reported beside the wall-clock time: it is the figure the machine's noise disturbs least.
+ * One cold start, in a fresh process started by `bench/cold-starts.mjs`: imports a bundle as
+ * Lambda would (ESM by `import()`, CommonJS by `require`), invokes its handler once with the
+ * event in `EVENT`, and reports both times. The environment points STS at the loopback stub and
+ * the file table at loopback dynalite (directly, or through the simulated network), so the first
+ * invocation does its real work. CPU time is reported beside the wall-clock time: it is the figure
+ * the machine's noise disturbs least.
+ *
+ * Forked (an IPC channel), it sends its figures to the parent; spawned without one, it exits as
+ * soon as the handler has answered (the parent times spawn to exit), with 0 for a 200.
  *
  * `node bench/cold-start.mjs <bundle>`; stdout is the function's log, discarded by the parent.
  */
@@ -22,7 +26,11 @@ const result = await module.handler(event, context);
 const invoked = performance.now();
 const cpu = process.cpuUsage(cpuBefore);
 
-process.send(
-  { importMs: imported - started, invokeMs: invoked - imported, cpuMs: (cpu.user + cpu.system) / 1000, status: result.statusCode },
-  () => process.exit(0),
-);
+if (process.send) {
+  process.send(
+    { importMs: imported - started, invokeMs: invoked - imported, cpuMs: (cpu.user + cpu.system) / 1000, status: result.statusCode },
+    () => process.exit(0),
+  );
+} else {
+  process.exit(result.statusCode === 200 ? 0 : 1);
+}

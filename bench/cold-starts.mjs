@@ -1,49 +1,111 @@
 /**
- * Section 2: each function's bundle against its naive build, by size (minified and gzipped
- * bytes) and by cold start (import + first invocation in a fresh process, `bench/cold-start.mjs`).
- * Runs alternate ours and naive, so both see the same noise.
+ * Section 2: each function's bundle against the careful and the defaults-bundled naive builds,
+ * by size and by cold start, measured three ways on each Node.js version:
+ *
+ * - **in-process**: import + first invocation in a fresh process (`bench/cold-start.mjs`), STS and
+ *   the table on loopback; CPU time beside wall time;
+ * - **spawn to exit**: a fresh `node` spawned, the bundle imported and invoked once, the process
+ *   gone; the runtime's own boot (an empty script, spawned the same way) is reported beside it;
+ * - **simulated network**: in-process again, with STS and the table behind a 10 ms-each-way proxy
+ *   (`bench/network-delay.mjs`), closer to what a first invocation waits in AWS.
+ *
+ * Every variant runs once per round, rounds repeat, and each figure is the median: the noise of a
+ * shared machine falls on all alike. The levers (`bench/bundles.mjs`) are measured in-process,
+ * on every Node.js version, in the same rounds.
  */
-import * as fs from 'node:fs';
-import { gzipSync } from 'node:zlib';
-import { runInFreshProcess } from './fresh-process.mjs';
+import { bundleBytes } from './bundles.mjs';
+import { runInFreshProcess, timeSpawnToExit } from './fresh-process.mjs';
 import { percentile } from './percentiles.mjs';
+import { gzipSync } from 'node:zlib';
+import * as fs from 'node:fs';
 
-/** Sizes and cold starts of `{ours, naive}` bundles per function; `env(name)` is the function's environment. */
-export async function measureBundles({ ours, naive, events, env, runs }) {
+/**
+ * Cold starts of every build of each function. `env(network)` is a function's environment, with
+ * the simulated network's endpoints when `network` is true. `levers` may be `{}` (quick runs).
+ */
+export async function measureBundles({ ours, naive, levers, events, env, runs, nodes }) {
+  const builds = { ours, careful: naive.careful, defaults: naive.defaults };
   const samples = {};
+  const add = (key, sample) => (samples[key] ??= []).push(sample);
+  const coldStart = async (execPath, bundle, name, network) => {
+    const started = await runInFreshProcess('cold-start.mjs', {
+      args: [bundle],
+      execPath,
+      env: { ...env(network), EVENT: JSON.stringify(events[name]) },
+    });
+    if (started.status !== 200) throw new Error(`${bundle} answered ${started.status} on its first invocation`);
+    return started;
+  };
+
   for (let run = 0; run < runs; run += 1) {
-    for (const name of Object.keys(ours)) {
-      for (const [build, bundle] of [
-        ['ours', ours[name]],
-        ['naive', naive[name]],
-      ]) {
-        const started = await runInFreshProcess('cold-start.mjs', {
-          args: [bundle],
-          env: { ...env(name), EVENT: JSON.stringify(events[name]) },
-        });
-        if (started.status !== 200) throw new Error(`${build} ${name} answered ${started.status} on its first invocation`);
-        (samples[`${build}-${name}`] ??= []).push(started);
+    for (const [node, { execPath }] of Object.entries(nodes)) {
+      add(`${node}|boot`, await timeSpawnToExit('empty.mjs', { execPath }));
+      for (const name of Object.keys(ours)) {
+        for (const [build, bundles] of Object.entries(builds)) {
+          add(`${node}|inProcess|${build}|${name}`, await coldStart(execPath, bundles[name], name, false));
+          add(`${node}|network|${build}|${name}`, await coldStart(execPath, bundles[name], name, true));
+          const spawned = await timeSpawnToExit('cold-start.mjs', {
+            args: [bundles[name]],
+            execPath,
+            env: { ...env(false), EVENT: JSON.stringify(events[name]) },
+          });
+          add(`${node}|spawn|${build}|${name}`, spawned);
+        }
+        for (const [lever, bundles] of Object.entries(levers)) {
+          add(`${node}|inProcess|lever:${lever}|${name}`, await coldStart(execPath, bundles[name], name, false));
+        }
       }
     }
   }
-  return Object.fromEntries(
-    Object.keys(ours).map((name) => [
-      name,
-      { ours: summary(ours[name], samples[`ours-${name}`]), naive: summary(naive[name], samples[`naive-${name}`]) },
+
+  const median = (values) => percentile(values, 0.5);
+  const inProcess = (key) => {
+    const runsOf = samples[key];
+    return {
+      runs: runsOf.length,
+      importMs: median(runsOf.map((sample) => sample.importMs)),
+      firstInvocationMs: median(runsOf.map((sample) => sample.invokeMs)),
+      coldStartMs: median(runsOf.map((sample) => sample.importMs + sample.invokeMs)),
+      cpuMs: median(runsOf.map((sample) => sample.cpuMs)),
+    };
+  };
+  const sizes = (bundle) => ({ ...bundleBytes(bundle), gzipAtImport: gzipSync(fs.readFileSync(bundle)).length });
+  const byNode = Object.fromEntries(
+    Object.keys(nodes).map((node) => [
+      node,
+      {
+        bootMs: median(samples[`${node}|boot`]),
+        functions: Object.fromEntries(
+          Object.keys(ours).map((name) => [
+            name,
+            {
+              builds: Object.fromEntries(
+                Object.keys(builds).map((build) => [
+                  build,
+                  {
+                    inProcess: inProcess(`${node}|inProcess|${build}|${name}`),
+                    network: inProcess(`${node}|network|${build}|${name}`),
+                    spawnToExitMs: median(samples[`${node}|spawn|${build}|${name}`]),
+                  },
+                ]),
+              ),
+              levers: Object.fromEntries(
+                Object.keys(levers).map((lever) => [lever, inProcess(`${node}|inProcess|lever:${lever}|${name}`)]),
+              ),
+            },
+          ]),
+        ),
+      },
     ]),
   );
-}
-
-function summary(bundle, runs) {
-  const code = fs.readFileSync(bundle);
-  const median = (pick) => percentile(runs.map(pick), 0.5);
-  return {
-    bytes: code.length,
-    gzipBytes: gzipSync(code).length,
-    runs: runs.length,
-    importMs: median((run) => run.importMs),
-    firstInvocationMs: median((run) => run.invokeMs),
-    coldStartMs: median((run) => run.importMs + run.invokeMs),
-    coldStartCpuMs: median((run) => run.cpuMs),
-  };
+  const bytes = Object.fromEntries(
+    Object.keys(ours).map((name) => [
+      name,
+      {
+        ...Object.fromEntries(Object.entries(builds).map(([build, bundles]) => [build, sizes(bundles[name])])),
+        ...Object.fromEntries(Object.entries(levers).map(([lever, bundles]) => [`lever:${lever}`, sizes(bundles[name])])),
+      },
+    ]),
+  );
+  return { runs, nodes: Object.fromEntries(Object.entries(nodes).map(([node, { version }]) => [node, version])), byNode, bytes };
 }

@@ -36,9 +36,10 @@ export const cpuShare = (memoryMb) => Math.min(1, memoryMb / 1769);
  * here; `waitMs` is time spent waiting on AWS that the bench cannot measure offline (the file
  * table's answer), `headsPerUrl` how many S3 HEADs a URL takes (none since the file records:
  * kept for the naive comparison), `tableReadsPerUrl` how many strongly consistent record reads
- * (a download's `GetItem`; an upload's writes are in `recordsCostPerMillionUploads`).
+ * (a download's `GetItem`), `tableWritesPerUrl` how many write units (an upload's pending record
+ * and its index item; the verdict's are in `recordsCostPerMillionUploads`).
  */
-export function costPerMillion({ workMs, waitMs = 0, memoryMb, logBytes, headsPerUrl = 0, tableReadsPerUrl = 0 }) {
+export function costPerMillion({ workMs, waitMs = 0, memoryMb, logBytes, headsPerUrl = 0, tableReadsPerUrl = 0, tableWritesPerUrl = 0 }) {
   const lambdaMs = workMs / cpuShare(memoryMb) + waitMs;
   // Lambda bills duration per 1 ms, rounded up: sub-millisecond work bills as 1 ms.
   const billedMs = Math.max(1, Math.ceil(lambdaMs));
@@ -48,6 +49,7 @@ export function costPerMillion({ workMs, waitMs = 0, memoryMb, logBytes, headsPe
     lambdaDuration: (billedMs / 1000) * (memoryMb / 1024) * PRICES.lambdaArmPerGbSecond * 1e6,
     s3Head: headsPerUrl * PRICES.s3HeadPerThousand * 1000,
     tableReads: tableReadsPerUrl * RECORD_PRICES.dynamoReadPerMillion,
+    tableWrites: tableWritesPerUrl * RECORD_PRICES.dynamoWritePerMillion,
     logs: (((logBytes + PLATFORM_LOG_BYTES) * 1e6) / 1e9) * PRICES.logsPerGb,
     sts: PRICES.sts,
   };
@@ -86,8 +88,8 @@ export const RECORD_PRICES = {
  * can time; one object per batch is the worst case (uploads that arrive minutes apart), ten the best.
  */
 export const RECORD_ASSUMPTIONS = {
-  /** The record (pending) and the verdict: each write also writes the `byOwner` index item (projection ALL), under 1 KB each. */
-  writeUnitsPerUpload: 4,
+  /** The verdict (the pending record's 2 are in the URL's cost): each write also writes the `byOwner` index item (projection ALL), under 1 KB each. */
+  writeUnitsPerUpload: 2,
   /** The verifier reads the record once, strongly consistent, under 4 KB. */
   readUnitsPerUpload: 1,
   /** One `Object Created` event per single-PUT or completed multipart upload. */

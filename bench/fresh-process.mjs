@@ -3,16 +3,18 @@
  * tsx hooks) unless the script must import TypeScript; stdout, where handlers write their log
  * lines, is `/dev/null`, so a write costs what a write costs and nothing scrolls.
  */
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Starts `script` (relative to `bench/`) with `env` as its whole environment (plus PATH).
+ * Starts `script` (relative to `bench/`) with `env` as its whole environment (plus PATH), on
+ * `execPath`'s Node.js (the machine's by default).
  * `nextMessage()` answers its messages in order; `exited` settles when it ends, rejecting on a
  * failure (as does a `nextMessage()` still waiting then).
  */
-export function startFreshProcess(script, { args = [], env = {}, tsx = false } = {}) {
+export function startFreshProcess(script, { args = [], env = {}, tsx = false, execPath = process.execPath } = {}) {
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
+    execPath,
     execArgv: tsx ? ['--import', 'tsx'] : [],
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -43,4 +45,21 @@ export async function runInFreshProcess(script, options) {
   const started = startFreshProcess(script, options);
   const [answer] = await Promise.all([started.nextMessage(), started.exited]);
   return answer;
+}
+
+/**
+ * Spawns `script` without an IPC channel and answers the milliseconds from spawn to exit: the
+ * runtime's own boot included, as in a real cold start. Rejects unless it exits with 0.
+ */
+export function timeSpawnToExit(script, { args = [], env = {}, execPath = process.execPath } = {}) {
+  const started = performance.now();
+  const child = spawn(execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) =>
+      code === 0 ? resolve(performance.now() - started) : reject(new Error(`bench/${script} exited with ${code}`)),
+    ),
+  );
 }

@@ -33,6 +33,24 @@ const URL_ROWS = {
   c: 'c. SDK: `S3Client` reused + `getSignedUrl(PutObjectCommand)`',
   'c-ours': 'c′. our signer alone: `S3RequestPresigner` reused, hand-built request',
   d: 'd. floor: hand-written SigV4 presign, `node:crypto`, signing key cached (yardstick)',
+  't-put': "t. floor of a table call: the upload's `PutItem`, hand-serialized, one kept-alive `node:http` connection to the same dynalite",
+  't-get': "t. floor of a table call: the download's `GetItem`, the same way",
+};
+
+/** What each build of section 2 is. */
+const BUILD_LABELS = {
+  ours: 'ours (deployed: split, environment credentials)',
+  careful: 'naive, bundled carefully (ESM, minified, `module` first)',
+  defaults: 'naive, NodejsFunction defaults (CJS, not minified)',
+};
+
+/** What each lever of section 2 is. */
+const LEVER_LABELS = {
+  before: 'before: one file, default credential chain (main before this round)',
+  environmentCredentials: '+ environment credentials only',
+  splitting: '+ esbuild splitting only (`S3Client` a chunk read on first use)',
+  withoutS3Client: '+ no `S3Client` at all (rare routes in a function of their own)',
+  splittingAndCredentials: '+ splitting and environment credentials',
 };
 
 /** The whole report, as lines of Markdown. */
@@ -59,63 +77,143 @@ export function formatReport(results) {
     ),
     '',
   );
+  const floor = (name) => {
+    const { signatures, tableCalls } = urlIssue.floorWork[name];
+    const t = Object.entries(tableCalls).reduce(
+      (sum, [op, n]) => sum + n * (perUrl[op === 'PutItem' ? 't-put' : 't-get'].median + perUrl.d.median),
+      0,
+    );
+    return {
+      us: signatures * perUrl.d.median + t,
+      signatures,
+      tableCalls: Object.entries(tableCalls)
+        .map(([op, n]) => `${n} \`${op}\``)
+        .join(', '),
+    };
+  };
   lines.push(
-    `- b / a: uploads ${times(targets.naiveOverOurs.uploads)}, downloads ${times(targets.naiveOverOurs.downloads)} — target ≥ 5×: ${targets.naiveOverOurs.verdict}`,
-    `- a / d: uploads ${times(targets.oursOverFloor.uploads)}, downloads ${times(targets.oursOverFloor.downloads)} — target ≤ 10×: ${targets.oursOverFloor.verdict}`,
-    `- The floor signs the very URL our signer signs for the same request (checked in the run).`,
+    "**Per route: warm µs per URL against the route's floor** (the signatures and table calls it must make; each table call with its own signature)",
+    '',
+    ...table(
+      ['route', 'ours median µs', 'floor work', 'floor µs', 'ours × floor', 'log lines', 'log bytes'],
+      [
+        ['uploads', 'POST /uploads'],
+        ['downloads', 'POST /downloads'],
+      ].map(([name, route]) => [
+        `\`${route}\``,
+        us(perUrl[`a-${name}`].median),
+        `${floor(name).signatures} signature, ${floor(name).tableCalls}`,
+        us(floor(name).us),
+        times(perUrl[`a-${name}`].median / floor(name).us),
+        urlIssue.logPerInvocation[name].lines.toFixed(1),
+        urlIssue.logPerInvocation[name].bytes.toFixed(0),
+      ]),
+    ),
+    '',
+    `- ours × floor: uploads ${times(targets.oursOverFloor.uploads)}, downloads ${times(targets.oursOverFloor.downloads)} — target ≤ 3.5×: ${targets.oursOverFloor.verdict}`,
+    `- b / a: uploads ${times(targets.naiveOverOurs.uploads)}, downloads ${times(targets.naiveOverOurs.downloads)} (the naive signer per URL against our whole invocation, table call included)`,
+    `- One log line per request, ≤ 600 B for a single PUT: ${targets.logLines.verdict}`,
+    '- The floor signs the very URL our signer signs for the same request (checked in the run).',
+    '',
+    'The line a single PUT writes (real handler output, warm):',
+    '',
+    '```json',
+    ...urlIssue.logPerInvocation.uploads.sample,
+    '```',
     '',
   );
 
+  const nodes = Object.keys(bundles.byNode);
   lines.push(
-    `**2. Bundles and cold start** (cold start: import + first invocation in a fresh \`node\`, median of ${bundles.uploads.ours.runs} runs, ours and naive alternating; STS on a loopback stub, the file table on loopback dynalite)`,
+    `**2. Bundles and cold start** (median of ${bundles.runs} rounds, every build once per round, interleaved; ${nodes.map((node) => `${node} = ${bundles.nodes[node]}`).join(', ')}; STS on a loopback stub, the file table on loopback dynalite; "network": both behind a 10 ms-each-way proxy)`,
     '',
   );
-  lines.push(
-    ...table(
-      [
-        'function',
-        'build',
-        'bytes',
-        'gzip',
-        'import ms',
-        'first invocation ms',
-        'cold start ms',
-        'CPU ms',
-        'bytes vs naive',
-        'cold start vs naive',
-      ],
-      Object.entries(bundles).flatMap(([name, { ours, naive }]) =>
-        [
-          ['ours', ours],
-          ['naive', naive],
-        ].map(([build, measured]) => [
-          `\`${name}\``,
-          build === 'ours' ? 'ours (deployed bundle)' : 'naive (CJS, not minified, whole `S3Client`)',
-          kB(measured.bytes),
-          kB(measured.gzipBytes),
-          ms(measured.importMs),
-          ms(measured.firstInvocationMs),
-          ms(measured.coldStartMs),
-          ms(measured.coldStartCpuMs),
-          times(measured.bytes / naive.bytes),
-          times(measured.coldStartMs / naive.coldStartMs),
-        ]),
-      ),
-    ),
-    '',
-  );
-  for (const [name, verdicts] of Object.entries(targets.bundles)) {
+  for (const node of nodes) {
+    const { bootMs, functions } = bundles.byNode[node];
     lines.push(
-      `- \`${name}\`: bytes ≤ ½ naive: ${verdicts.bytes}; cold start ≤ ½ naive: ${verdicts.coldStart} (stretch ¼: ${verdicts.coldStartStretch})`,
+      `${node}: an empty script spawns and exits in ${ms(bootMs)} ms (the runtime's own boot, inside every spawn-to-exit figure).`,
+      '',
+      ...table(
+        [
+          'function',
+          'build',
+          'bytes read at import',
+          'all files',
+          'import ms',
+          'first invocation ms',
+          'cold start ms',
+          'CPU ms',
+          'cold vs careful',
+          'network: cold ms',
+          'network vs careful',
+          'spawn to exit ms',
+          'spawn vs careful',
+        ],
+        Object.entries(functions).flatMap(([name, { builds }]) =>
+          Object.entries(builds).map(([build, measured]) => {
+            const careful = builds.careful;
+            const size = bundles.bytes[name][build];
+            return [
+              `\`${name}\``,
+              BUILD_LABELS[build],
+              kB(size.atImport),
+              `${kB(size.total)} (${size.files})`,
+              ms(measured.inProcess.importMs),
+              ms(measured.inProcess.firstInvocationMs),
+              ms(measured.inProcess.coldStartMs),
+              ms(measured.inProcess.cpuMs),
+              times(measured.inProcess.coldStartMs / careful.inProcess.coldStartMs),
+              ms(measured.network.coldStartMs),
+              times(measured.network.coldStartMs / careful.network.coldStartMs),
+              ms(measured.spawnToExitMs),
+              times(measured.spawnToExitMs / careful.spawnToExitMs),
+            ];
+          }),
+        ),
+      ),
+      '',
     );
+    for (const [name, verdict] of Object.entries(targets.coldStarts[node])) {
+      lines.push(
+        `- \`${name}\` on ${node}: cold start ≤ ½ the careful naive's (offline, in-process): ${verdict.verdict}; against the defaults-bundled naive ${times(verdict.vsDefaults.inProcess)} (network ${times(verdict.vsDefaults.network)})`,
+      );
+    }
+    lines.push('');
+    const leverRows = Object.entries(functions).flatMap(([name, { levers, builds }]) =>
+      Object.entries(levers).map(([lever, measured]) => [
+        `\`${name}\``,
+        LEVER_LABELS[lever],
+        kB(bundles.bytes[name][`lever:${lever}`].atImport),
+        ms(measured.importMs),
+        ms(measured.coldStartMs),
+        ms(measured.cpuMs),
+        times(measured.coldStartMs / levers.before.coldStartMs),
+        times(measured.coldStartMs / builds.careful.inProcess.coldStartMs),
+      ]),
+    );
+    if (leverRows.length > 0) {
+      lines.push(
+        `Levers on ${node}, each alone, in the same rounds (in-process):`,
+        '',
+        ...table(
+          ['function', 'lever', 'bytes read at import', 'import ms', 'cold start ms', 'CPU ms', 'vs before', 'vs careful naive'],
+          leverRows,
+        ),
+        '',
+      );
+    }
   }
-  lines.push('');
   lines.push(
-    'Every function of the registry, as deployed (the cold starts above are the two that sign for clients; the others have no naive twin to compare with):',
+    'Every function of the registry, as deployed:',
     '',
     ...table(
-      ['function', 'bytes', 'gzip'],
-      Object.entries(bundleSizes).map(([name, size]) => [`\`${name}\``, kB(size.bytes), kB(size.gzipBytes)]),
+      ['function', 'bytes read at import', 'gzip', 'all files'],
+      Object.entries(bundleSizes).map(([name, size]) => [
+        `\`${name}\``,
+        kB(size.atImport),
+        kB(size.gzipAtImport),
+        `${kB(size.total)} (${size.files})`,
+      ]),
     ),
     '',
   );
@@ -181,38 +279,66 @@ export function formatReport(results) {
     '',
   );
 
+  const sizes = Object.keys(cost).map(Number);
+  const records = recordsCostPerMillionUploads();
+  const columns = sizes.flatMap((mb) => [
+    ['uploads', mb],
+    ['downloads', mb],
+  ]);
+  const itemRow = (label, item) => [label, ...columns.map(([name, mb]) => dollars(cost[mb][name].items[item]))];
+  const recordRow = (label, item) => [label, ...columns.map(([name]) => dollars(name === 'uploads' ? records.items[item] : 0))];
+  const totalOf = (name, mb) => cost[mb][name].total + (name === 'uploads' ? records.total : 0);
   lines.push(
-    `**5. Cost per million URLs** (${PRICES.region} list prices as of ${PRICES.asOf}, before free tiers; arm64, ${cost.memoryMb} MB)`,
+    `**5. Cost per million URLs, by component** (${PRICES.region} list prices as of ${PRICES.asOf}, before free tiers; arm64; an upload's column includes what its record and verification add, 5b, one object per verifier batch)`,
     '',
-  );
-  const costRow = (label, item) => [label, dollars(cost.uploads.items[item]), dollars(cost.downloads.items[item])];
-  lines.push(
     ...table(
-      ['item', 'uploads', 'downloads'],
+      ['item', ...columns.map(([name, mb]) => `${name} @ ${mb} MB`)],
       [
-        costRow(`HTTP API requests ($${PRICES.httpApiPerMillion.toFixed(2)} per million)`, 'httpApi'),
-        costRow(`Lambda requests ($${PRICES.lambdaRequestsPerMillion.toFixed(2)} per million)`, 'lambdaRequests'),
+        itemRow(`HTTP API requests ($${PRICES.httpApiPerMillion.toFixed(2)} per million)`, 'httpApi'),
+        itemRow(`Lambda requests ($${PRICES.lambdaRequestsPerMillion.toFixed(2)} per million)`, 'lambdaRequests'),
         [
           `Lambda duration ($${PRICES.lambdaArmPerGbSecond}/GB-s), billed ms per invocation`,
-          `${dollars(cost.uploads.items.lambdaDuration)} (${cost.uploads.billedMs} ms)`,
-          `${dollars(cost.downloads.items.lambdaDuration)} (${cost.downloads.billedMs} ms)`,
+          ...columns.map(([name, mb]) => `${dollars(cost[mb][name].items.lambdaDuration)} (${cost[mb][name].billedMs} ms)`),
         ],
-        costRow(
-          `the download's record \`GetItem\`, 1 strongly consistent read unit ($${RECORD_PRICES.dynamoReadPerMillion} per million; no S3 HEAD any more)`,
-          'tableReads',
-        ),
         [
           `CloudWatch Logs ($${PRICES.logsPerGb.toFixed(2)}/GB): measured lines + ~${PLATFORM_LOG_BYTES} B of Lambda's own`,
-          `${dollars(cost.uploads.items.logs)} (${cost.uploads.logBytes.toFixed(0)} B)`,
-          `${dollars(cost.downloads.items.logs)} (${cost.downloads.logBytes.toFixed(0)} B)`,
+          ...columns.map(([name, mb]) => `${dollars(cost[mb][name].items.logs)} (${cost[mb][name].logBytes.toFixed(0)} B)`),
         ],
-        costRow('STS `AssumeRole` (free)', 'sts'),
-        ['**total**', `**${dollars(cost.uploads.total)}**`, `**${dollars(cost.downloads.total)}**`],
+        itemRow(
+          `DynamoDB: the upload's pending record, 2 WRU with its index item ($${RECORD_PRICES.dynamoWritePerMillion}/M)`,
+          'tableWrites',
+        ),
+        itemRow(`DynamoDB: the download's \`GetItem\`, 1 strongly consistent RRU ($${RECORD_PRICES.dynamoReadPerMillion}/M)`, 'tableReads'),
+        recordRow('DynamoDB: the verdict, 2 WRU with its index item (5b)', 'dynamoWrites'),
+        recordRow('EventBridge: the object event (5b)', 'eventBridge'),
+        recordRow('SQS (5b)', 'sqs'),
+        [
+          'the verifier: requests, duration, its record read, S3 calls, logs (5b)',
+          ...columns.map(([name]) =>
+            dollars(
+              name === 'uploads'
+                ? records.items.verifierRequests +
+                    records.items.verifierDuration +
+                    records.items.verifierS3 +
+                    records.items.verifierLogs +
+                    records.items.dynamoReads
+                : 0,
+            ),
+          ),
+        ],
+        itemRow('STS `AssumeRole` (free)', 'sts'),
+        ['**total**', ...columns.map(([name, mb]) => `**${dollars(totalOf(name, mb))}**`)],
+        ['p99 of a warm invocation, ms (scaled, estimate)', ...columns.map(([name, mb]) => cost[mb][name].p99Ms.toFixed(1))],
+        [
+          'a cold start (import + first invocation), ms (scaled, estimate)',
+          ...columns.map(([name, mb]) => cost[mb][name].coldStartMs.toFixed(0)),
+        ],
+        ['INIT per million cold starts', ...columns.map(([name, mb]) => dollars(cost[mb][name].perMillionColdStarts))],
       ],
     ),
     '',
-    `- Duration: the measured median time of a warm invocation (section 1: uploads ${us(cost.uploads.workMs * 1000)} µs, downloads ${us(cost.downloads.workMs * 1000)} µs, on a whole core) scaled to ${cost.memoryMb} MB's share of a vCPU (~${(cost.cpuShare * 100).toFixed(0)} %, estimate), plus for downloads an assumed ${cost.downloads.waitMs} ms waiting on the record's \`GetItem\` (estimate; not measurable offline; the upload's \`PutItem\` to loopback dynalite is inside its measured time, DynamoDB's own latency is not): ${cost.uploads.lambdaMs.toFixed(2)} ms and ${cost.downloads.lambdaMs.toFixed(2)} ms. Lambda bills per 1 ms, rounded up, so sub-millisecond work bills as 1 ms.`,
-    `- A cold start adds its INIT (billed since August 2025): the measured import, ${ms(cost.initMs.uploads)} ms (uploads) and ${ms(cost.initMs.downloads)} ms (downloads) here, scaled the same way, is ${dollars(cost.perMillionColdStarts.uploads)} and ${dollars(cost.perMillionColdStarts.downloads)} per million cold starts (estimate).`,
+    `- Duration: the measured median of a warm invocation (section 1) less its loopback table call (row t), on a whole core, scaled to the memory's share of a vCPU (1 vCPU per 1,769 MB, estimate), plus an assumed ${cost[sizes[0]].uploads.waitMs} ms waiting on DynamoDB's answer (estimate; not measurable offline). Lambda bills per 1 ms, rounded up.`,
+    '- A cold start adds its INIT (billed since August 2025): the measured import scaled the same way (estimate).',
   );
   lines.push('', ...formatRecordsCost());
   return lines;
@@ -232,7 +358,7 @@ export function formatRecordsCost() {
       ['item', '1 object per verifier batch', '10 per batch'],
       [
         row(
-          `DynamoDB writes: ${a.writeUnitsPerUpload} WRU per upload (record and verdict, each with its index item; $${p.dynamoWritePerMillion}/M)`,
+          `DynamoDB writes: ${a.writeUnitsPerUpload} WRU per upload (the verdict with its index item; the pending record's are in section 5; $${p.dynamoWritePerMillion}/M)`,
           'dynamoWrites',
         ),
         row(

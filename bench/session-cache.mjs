@@ -40,7 +40,7 @@ for (const role of Object.keys(ttlSeconds)) {
   for (const request of workload) {
     if (request.role !== role) continue;
     now = request.at;
-    await sessions.sessionFor(request.user, ttlSeconds[role]);
+    await sessions.sessionFor({ sub: request.user, sourceIp: '203.0.113.7' }, ttlSeconds[role]);
     served += 1;
   }
   const stsCalls = [...calls.values()].reduce((sum, times) => sum + times.length, 0);

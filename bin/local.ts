@@ -14,6 +14,7 @@ startLocalMode({
   apiPort: port('API_PORT', 3000),
   s3Port: port('S3_PORT', 4569),
   cognitoPort: port('COGNITO_PORT', 9229),
+  dynamoDbPort: port('DYNAMODB_PORT', 4567),
   directory: process.env.LOCAL_DIR ?? '.local',
   // `name` or `name:group+group`: alice in no group, bob on the pro plan.
   users: (process.env.LOCAL_USERS ?? 'alice,bob:pro').split(',').map((entry) => {
@@ -39,7 +40,8 @@ startLocalMode({
   },
   (error: unknown) => {
     console.error(`Local mode could not start: ${error instanceof Error ? error.message : String(error)}`);
-    if ((error as { code?: string }).code === 'EADDRINUSE') console.error('A port is taken: set API_PORT, S3_PORT or COGNITO_PORT.');
+    if ((error as { code?: string }).code === 'EADDRINUSE')
+      console.error('A port is taken: set API_PORT, S3_PORT, COGNITO_PORT or DYNAMODB_PORT.');
     process.exit(1);
   },
 );

@@ -28,7 +28,7 @@ export function createDeletesHandler(dependencies: DeletesDependencies) {
 async function deleteFile(deps: DeletesDependencies, id: string, caller: Caller): Promise<ApiResult> {
   const record = await deps.records.own(id, caller.sub);
   if (!record) throw new ApiError('NOT_FOUND', 'No file with this id.');
-  const session = await deps.sessions.sessionFor(caller.sub, 60, caller.signal);
+  const session = await deps.sessions.sessionFor(caller, 60, 'server');
   const {
     client,
     commands: { DeleteObjectCommand },

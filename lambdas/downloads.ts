@@ -21,6 +21,7 @@ import { ApiError } from './shared/errors';
 import { apiHandler, idRoute, jsonRoute, queryRoute, type ApiResult, type Caller } from './shared/http';
 import { parseObjectKey } from './shared/keys';
 import { publicRecord, type StoredRecord } from './shared/records';
+import { assertNotSuspended } from './shared/suspensions';
 
 /** What the downloads function depends on; tests pass fakes. */
 export type DownloadsDependencies = SigningDependencies;
@@ -55,6 +56,7 @@ async function getFile(deps: DownloadsDependencies, id: string, caller: Caller):
 async function createDownload(deps: DownloadsDependencies, input: DownloadRequest, caller: Caller): Promise<ApiResult> {
   const { settings, sessions, signer } = deps;
   const record = await readableRecord(deps, input.id, caller);
+  await assertNotSuspended(deps.suspensions, [record.owner], caller.signal);
   if (record.status === 'pending') {
     throw new ApiError('PENDING', 'The file is being verified; ask again shortly.', {
       headers: { 'retry-after': String(PENDING_RETRY_AFTER_SECONDS) },
@@ -63,7 +65,7 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
   if (record.status === 'rejected') throw new ApiError('REJECTED', 'The file was rejected: its bytes are not what was declared.');
 
   const ttl = Math.min(input.expiresIn ?? settings.downloadUrlTtlSeconds, settings.maxDownloadUrlTtlSeconds);
-  const session = await sessions.sessionFor(caller.sub, ttl, caller.signal);
+  const session = await sessions.sessionFor(caller, ttl);
   const disposition = contentDisposition(input.disposition ?? 'attachment', parseObjectKey(record.key)?.name ?? 'file', record.name);
   const { url, expiresAt } = await signer.presign(
     session,

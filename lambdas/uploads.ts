@@ -96,7 +96,7 @@ async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: 
     [FILENAME_METADATA_HEADER]: encodeRfc5987(upload.filename),
   };
   const ttl = deps.settings.uploadUrlTtlSeconds;
-  const session = await deps.sessions.sessionFor(caller.sub, ttl, caller.signal);
+  const session = await deps.sessions.sessionFor(caller, ttl);
   const { url, expiresAt } = await deps.signer.presign(session, { method: 'PUT', key: upload.key, headers }, ttl);
   await deps.records.createPending(newRecord(deps, caller, upload, expiresAt));
   const answer: SinglePutUpload = {
@@ -120,9 +120,9 @@ async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: 
 async function startMultipart(deps: UploadsDependencies, caller: Caller, upload: NewUpload): Promise<ApiResult> {
   const plan = planParts(upload.size);
   const ttl = deps.settings.uploadUrlTtlSeconds;
-  const session = await deps.sessions.sessionFor(caller.sub, ttl, caller.signal);
+  const session = await deps.sessions.sessionFor(caller, ttl);
   const uploadId = await createMultipartUpload(
-    session,
+    await deps.sessions.sessionFor(caller, 60, 'server'),
     deps.location,
     {
       key: upload.key,
@@ -169,7 +169,7 @@ function newRecord(deps: UploadsDependencies, caller: Caller, upload: NewUpload,
 
 async function uploadState(deps: UploadsDependencies, id: string, caller: Caller): Promise<ApiResult> {
   const { record, uploadId, plan } = await multipartRecord(deps, id, caller);
-  const session = await deps.sessions.sessionFor(caller.sub, 60, caller.signal);
+  const session = await deps.sessions.sessionFor(caller, 60, 'server');
   const uploadedParts = await listUploadedParts(session, deps.location, record.key, uploadId, caller.signal);
   const answer: UploadProgressState = { id, partSize: plan.partSize, partCount: plan.partCount, uploadedParts };
   return { status: 200, body: answer };
@@ -182,8 +182,8 @@ async function signMoreParts(deps: UploadsDependencies, id: string, input: PartU
     throw new ApiError('INVALID_PARTS', `partNumbers must be from 1 to ${plan.partCount}; ${outOfPlan} is not.`);
   }
   const ttl = deps.settings.uploadUrlTtlSeconds;
-  const session = await deps.sessions.sessionFor(caller.sub, ttl, caller.signal);
-  await assertUploadExists(session, deps.location, record.key, uploadId, caller.signal);
+  const session = await deps.sessions.sessionFor(caller, ttl);
+  await assertUploadExists(await deps.sessions.sessionFor(caller, 60, 'server'), deps.location, record.key, uploadId, caller.signal);
   const { parts, expiresAt } = await signParts(deps, session, { key: record.key, uploadId, plan, partNumbers: input.partNumbers });
   await deps.records.extendExpiry(id, caller.sub, Date.parse(expiresAt));
   const answer: PartUrls = { id, parts, expiresAt };
@@ -208,7 +208,7 @@ async function completeUpload(deps: UploadsDependencies, id: string, input: Comp
     const detail = missing.length > 0 ? `missing ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? '…' : ''}` : 'too many parts';
     throw new ApiError('INVALID_PARTS', `parts must list all ${plan.partCount} parts: ${detail}.`);
   }
-  const session = await deps.sessions.sessionFor(caller.sub, 60, caller.signal);
+  const session = await deps.sessions.sessionFor(caller, 60, 'server');
   const quoted = parts.map(({ partNumber, etag }) => ({ partNumber, etag: `"${etag.replace(/"/g, '')}"` }));
   await completeMultipartUpload(session, deps.location, { key: record.key, uploadId, size: plan.size, parts: quoted }, caller.signal);
   // The object exists now: its record waits for the verifier, however late S3's event is.
@@ -218,7 +218,7 @@ async function completeUpload(deps: UploadsDependencies, id: string, input: Comp
 
 async function abortUpload(deps: UploadsDependencies, id: string, caller: Caller): Promise<ApiResult> {
   const { record, uploadId } = await multipartRecord(deps, id, caller);
-  const session = await deps.sessions.sessionFor(caller.sub, 60, caller.signal);
+  const session = await deps.sessions.sessionFor(caller, 60, 'server');
   await abortMultipartUpload(session, deps.location, record.key, uploadId, caller.signal);
   await deps.records.removePending(id, caller.sub);
   return { status: 204 };

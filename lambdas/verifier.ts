@@ -11,21 +11,30 @@
  * `available` for an object whose tag says so. Failures are reported per message, so only those
  * are retried (then dead-lettered).
  *
+ * With malware scanning on, GuardDuty's scan results come through the same queue, and a file's
+ * verdict has two halves: the content check and the scan. Each is stored on the pending record
+ * as it comes, in either order; the write that completes the pair tags the object available and
+ * moves the record. A failed content check, or a scan that found a threat, rejects at once; a
+ * scan that could not judge the file goes by `scanFailurePolicy`.
+ *
  * It runs with its own execution role (ranged GET, tagging), signs nothing, and runs unchanged
  * in local mode, fed by the emulator's events.
  */
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { GetObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectTaggingCommand, PutObjectTaggingCommand, S3Client, type Tag } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { recordDependencies, type RecordDependencies } from './shared/dependencies';
 import type { BucketLocation } from './shared/object-urls';
 import { parseObjectKey } from './shared/keys';
 import { describeError, log, withRequestLogContext } from './shared/logs';
+import { publishMetricLine } from './shared/metric-line';
 import { metrics, recordVerification } from './shared/metrics';
 import { OBJECT_EVENT_TYPES, parseObjectEvent, type ObjectEvent } from './shared/object-events';
 import { STATUS_TAG, STATUS_TAG_KEY, type StatusTag } from './shared/object-tags';
+import type { StoredRecord } from './shared/records';
 import { s3ErrorCode } from './shared/s3-client';
+import { parseScanResultEvent, type ScanResultEvent } from './shared/scan-results';
+import type { HandlerSettings } from './shared/settings';
 import { SNIFF_BYTES, verifyContent } from './shared/verification';
 
 /** The verifier's view of the bucket. */
@@ -36,15 +45,20 @@ export interface VerifiedObjects {
   tag(key: string, status: StatusTag): Promise<boolean>;
 }
 
+/** Whether the verifier waits for GuardDuty's scan, and what a scan that could not judge a file does. */
+export type ScanSettings = Pick<HandlerSettings, 'malwareScanning' | 'scanFailurePolicy'>;
+
 /** What the verifier depends on; tests pass fakes. */
 export interface VerifierDependencies extends Pick<RecordDependencies, 'records' | 'location' | 'now'> {
   readonly objects: VerifiedObjects;
+  /** @default scanning off */
+  readonly scanning?: ScanSettings;
 }
 
 /** Creates the verifier's handler: an SQS batch in, the failed messages out. */
 export function createVerifierHandler(dependencies: VerifierDependencies) {
   const handler = middy<SQSEvent, SQSBatchResponse>()
-    .use(logMetrics(metrics))
+    .use(publishMetricLine(metrics))
     .handler(async (event) => {
       const outcomes = await Promise.all(event.Records.map((message) => handleMessage(dependencies, message)));
       return {
@@ -57,6 +71,8 @@ export function createVerifierHandler(dependencies: VerifierDependencies) {
 
 /** Handles one message; `true` when it failed and must be retried. */
 async function handleMessage(deps: VerifierDependencies, message: SQSRecord): Promise<boolean> {
+  const scan = deps.scanning?.malwareScanning ? parseScanResultEvent(message.body) : undefined;
+  if (scan) return handleScanResult(deps, message, scan);
   const event = parseObjectEvent(message.body);
   const object = event && parseObjectKey(event.detail.object.key);
   if (!event || !object || event.detail.bucket.name !== deps.location.bucket) {
@@ -96,6 +112,17 @@ async function objectCreated(deps: VerifierDependencies, event: ObjectEvent, fil
     declaredSize: record.size,
     declaredType: record.contentType,
   });
+  if (verdict.status === 'available' && deps.scanning?.malwareScanning) {
+    // Half a verdict: the object stays untagged (unreadable) until the scan says it is clean.
+    const now = deps.now?.() ?? new Date();
+    const after = await deps.records.recordVerdictHalf(fileId, {
+      half: 'content',
+      checkedAt: now.toISOString(),
+      sequencer: event.detail.object.sequencer,
+    });
+    if (after?.scanResult) await decideScanned(deps, after, event.time);
+    return;
+  }
   if (!(await deps.objects.tag(key, verdict.status === 'available' ? STATUS_TAG.available : STATUS_TAG.rejected))) return;
   const now = deps.now?.() ?? new Date();
   const decided = await deps.records.recordVerdict(fileId, {
@@ -112,6 +139,66 @@ async function objectCreated(deps: VerifierDependencies, event: ObjectEvent, fil
   }
 }
 
+async function handleScanResult(deps: VerifierDependencies, message: SQSRecord, event: ScanResultEvent): Promise<boolean> {
+  const { bucketName, objectKey } = event.detail.s3ObjectDetails;
+  const object = parseObjectKey(objectKey);
+  if (!object || bucketName !== deps.location.bucket) {
+    log('ERROR', 'not a scan result of this bucket', { messageId: message.messageId });
+    return false;
+  }
+  try {
+    await objectScanned(deps, event, object.fileId);
+    return false;
+  } catch (error) {
+    log('ERROR', 'recording the scan result failed; the message will be retried', {
+      messageId: message.messageId,
+      fileId: object.fileId,
+      ...describeError(error),
+    });
+    return true;
+  }
+}
+
+async function objectScanned(deps: VerifierDependencies, event: ScanResultEvent, fileId: string): Promise<void> {
+  const record = await deps.records.get(fileId);
+  // No record: the object event tags the object rejected. Decided, or another object: a duplicate or a late result.
+  if (!record || record.storedStatus !== 'pending' || record.key !== event.detail.s3ObjectDetails.objectKey) return;
+  const after = await deps.records.recordVerdictHalf(fileId, {
+    half: 'scan',
+    scanResult: event.detail.scanResultDetails.scanResultStatus,
+    scannedAt: (deps.now?.() ?? new Date()).toISOString(),
+  });
+  if (!after) return;
+  // A threat, or a failure the policy rejects, decides without the content check; a clean scan waits for it.
+  if (after.contentCheckedAt || scanOutcome(deps, after) !== 'available') await decideScanned(deps, after, event.time);
+}
+
+/** What a scan result means for the file: `undefined` before there is one. */
+function scanOutcome(deps: VerifierDependencies, record: StoredRecord): 'available' | 'MALWARE' | 'SCAN_FAILED' | undefined {
+  if (!record.scanResult) return undefined;
+  if (record.scanResult === 'NO_THREATS_FOUND') return 'available';
+  if (record.scanResult === 'THREATS_FOUND') return 'MALWARE';
+  return deps.scanning?.scanFailurePolicy === 'available' ? 'available' : 'SCAN_FAILED';
+}
+
+/** Tags and moves a record whose scan is in (and, for `available`, whose content check passed too). */
+async function decideScanned(deps: VerifierDependencies, record: StoredRecord, eventTime: string): Promise<void> {
+  const outcome = scanOutcome(deps, record);
+  if (!outcome || (outcome === 'available' && !record.contentCheckedAt)) return;
+  if (!(await deps.objects.tag(record.key, outcome === 'available' ? STATUS_TAG.available : STATUS_TAG.rejected))) return;
+  const now = deps.now?.() ?? new Date();
+  const decided = await deps.records.recordVerdict(record.id, {
+    status: outcome === 'available' ? 'available' : 'rejected',
+    ...(outcome !== 'available' && { rejectedReason: outcome }),
+    verifiedAt: now.toISOString(),
+    ...(record.sequencer && { sequencer: record.sequencer }),
+  });
+  if (decided) {
+    recordVerification(outcome, now.getTime() - Date.parse(eventTime));
+    log('INFO', 'file verified', { fileId: record.id, outcome, scanResult: record.scanResult });
+  }
+}
+
 async function objectDeleted(deps: VerifierDependencies, event: ObjectEvent, fileId: string): Promise<void> {
   // A version removed for good (the undo window ending) may leave a current object behind: only
   // a record its owner deleted goes with it.
@@ -120,8 +207,12 @@ async function objectDeleted(deps: VerifierDependencies, event: ObjectEvent, fil
   if (removed) log('INFO', 'record removed after its object was deleted', { fileId });
 }
 
-/** The bucket through the verifier's own execution role. */
-export function verifiedObjects(location: BucketLocation): VerifiedObjects {
+/**
+ * The bucket through the verifier's own execution role. `keepOtherTags` with malware scanning:
+ * S3 replaces an object's whole tag set, and GuardDuty's `GuardDutyMalwareScanStatus` tag is
+ * worth keeping (its scan result event comes after it tags, so ours is written last).
+ */
+export function verifiedObjects(location: BucketLocation, options: { keepOtherTags?: boolean } = {}): VerifiedObjects {
   const s3 = new S3Client({
     region: location.region,
     // The SDK's default CRC32 checksums break emulators; S3 needs none for these calls.
@@ -147,8 +238,17 @@ export function verifiedObjects(location: BucketLocation): VerifiedObjects {
     },
     async tag(key, status) {
       try {
+        const others: Tag[] = options.keepOtherTags
+          ? ((await s3.send(new GetObjectTaggingCommand({ Bucket: location.bucket, Key: key }))).TagSet ?? []).filter(
+              (tag) => tag.Key !== STATUS_TAG_KEY,
+            )
+          : [];
         await s3.send(
-          new PutObjectTaggingCommand({ Bucket: location.bucket, Key: key, Tagging: { TagSet: [{ Key: STATUS_TAG_KEY, Value: status }] } }),
+          new PutObjectTaggingCommand({
+            Bucket: location.bucket,
+            Key: key,
+            Tagging: { TagSet: [...others, { Key: STATUS_TAG_KEY, Value: status }] },
+          }),
         );
         return true;
       } catch (error) {
@@ -161,7 +261,12 @@ export function verifiedObjects(location: BucketLocation): VerifiedObjects {
 
 function deployedDependencies(): VerifierDependencies {
   const base = recordDependencies(process.env);
-  return { records: base.records, location: base.location, objects: verifiedObjects(base.location) };
+  return {
+    records: base.records,
+    location: base.location,
+    objects: verifiedObjects(base.location, { keepOtherTags: base.settings.malwareScanning }),
+    scanning: base.settings,
+  };
 }
 
 /** The deployed handler: dependencies from the Lambda environment, read once at init. */

@@ -25,6 +25,7 @@ import { createJwtAuthorizer } from './jwt-authorizer';
 import { startDynamoDbEmulator, type DynamoDbEmulator } from './dynamodb-emulator';
 import { startLocalQueue, type LocalQueue, type QueueHandler } from './event-queue';
 import { eventBridgeEvents, monotonicSequencer, type S3rverEventRecord } from './object-events';
+import { emulatorObjectAccess, startLocalScanner, type LocalScanner } from './malware-scanner';
 import { localPolicies } from './policies';
 import { startRecordSweeper } from './record-sweeper';
 import { S3_EMULATOR_CREDENTIALS, startS3Emulator, type S3Emulator, type S3EmulatorOptions } from './s3-emulator';
@@ -85,7 +86,7 @@ export interface LocalMode {
   readonly dynamoDb: DynamoDbEmulator;
   /** The verifier's queue: every object event goes through it; tests send events again through it. */
   readonly events: LocalQueue;
-  /** Every object event published so far, as EventBridge delivered it (the SQS message body). */
+  /** Every object event (and, with malwareScanning, scan result) published so far, as EventBridge delivered it (the SQS message body). */
   readonly publishedEvents: readonly string[];
   /** Stops everything; nothing keeps running or listening. */
   stop(): Promise<void>;
@@ -162,6 +163,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     stoppers.push(() => events.stop());
     const publishedEvents: string[] = [];
     const nextSequencer = monotonicSequencer();
+    // GuardDuty's stand-in, with malwareScanning on: it reads the emulator, so it starts with it.
+    let scanner: LocalScanner | undefined;
     const s3 = await startS3Emulator({
       port: options.s3Port ?? 4569,
       directory: path.join(directory, 's3'),
@@ -178,10 +181,24 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
           const body = JSON.stringify(event);
           publishedEvents.push(body);
           events.send(body);
+          scanner?.scan(event);
         }
       },
     });
     stoppers.push(() => s3.stop());
+    if (settings.malwareScanning) {
+      scanner = startLocalScanner({
+        ...emulatorObjectAccess(s3.endpoint, BUCKET, REGION),
+        publish: (body) => {
+          publishedEvents.push(body);
+          events.send(body);
+        },
+        region: REGION,
+        account: ACCOUNT,
+      });
+    }
+    // Idle once every scan has published its result and the verifier has taken it.
+    const pipeline: LocalQueue = scanner ? { ...events, idle: async () => (await scanner.idle(), events.idle()) } : events;
     const cognito = await startCognitoEmulator({ port: options.cognitoPort ?? 9229, directory: path.join(directory, 'cognito'), users });
     stoppers.push(() => cognito.stop());
 
@@ -246,7 +263,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       logRequests: options.logRequests,
     });
     const signingRoles = Object.fromEntries(FUNCTION_NAMES.filter(signs).map((name) => [name, roleArnOf(name)]));
-    return { outputs, settings, users, api, s3, cognito, sts, signingRoles, dynamoDb, events, publishedEvents, stop };
+    return { outputs, settings, users, api, s3, cognito, sts, signingRoles, dynamoDb, events: pipeline, publishedEvents, stop };
   } catch (error) {
     await stop();
     throw error;

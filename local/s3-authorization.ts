@@ -192,7 +192,7 @@ export async function authorizeS3Request(
   };
   // A key no policy names cannot change the decision: passing only the named ones is exact, and
   // the simulator's cost grows with every key it is given.
-  const named = policyText(policies, role.arn);
+  const named = policyText(policies, role.arn) + JSON.stringify(session.sessionPolicy ?? '').toLowerCase();
   const relevant = Object.fromEntries(Object.entries(contextVariables).filter(([key]) => named.includes(key.toLowerCase())));
   const result = await runSimulation(
     {
@@ -200,6 +200,8 @@ export async function authorizeS3Request(
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy: policies.bucketPolicy,
+      // IP-bound sessions: the session policy intersects the role's, as in IAM.
+      ...(session.sessionPolicy !== undefined && { sessionPolicy: session.sessionPolicy }),
       request: {
         principal: session.assumedRoleArn,
         action: operation.action,

@@ -5,6 +5,7 @@
  * signature with that session's secret and evaluates the request against that role's
  * synthesized policies, with the session's tags as `aws:PrincipalTag/…`.
  *
+ * A session policy (`Policy`) is kept with the session and evaluated by local S3 like IAM does.
  * It checks what the signing roles' trust policies check: a known role, and exactly one
  * session tag `userId` with a value; and what STS checks: a duration between 15 minutes and
  * the role's longest session.
@@ -24,6 +25,8 @@ export interface RoleSessionRecord {
   /** `arn:aws:sts::{account}:assumed-role/{role name}/{session name}` */
   readonly assumedRoleArn: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** The session policy passed as `Policy`, parsed: local S3 intersects it with the role's policies as IAM does. */
+  readonly sessionPolicy?: unknown;
   /** Epoch milliseconds. */
   readonly expiresAt: number;
 }
@@ -111,6 +114,7 @@ function newSession(params: URLSearchParams, account: string, now: number): Role
     sessionName,
     assumedRoleArn: `arn:aws:sts::${account}:assumed-role/${roleArn.split('/').pop()}/${sessionName}`,
     tags,
+    ...(params.get('Policy') && { sessionPolicy: JSON.parse(params.get('Policy') ?? '') as unknown }),
     expiresAt: now + Number(params.get('DurationSeconds') ?? DEFAULT_SESSION_SECONDS) * 1000,
   };
 }
@@ -132,6 +136,10 @@ function refusalOf(params: URLSearchParams, roles: readonly StandInRole[]) {
   if (tagKeys.length !== 1 || tagKeys[0] !== SESSION_TAG_KEY || !tagValue) {
     return { status: 403, code: 'AccessDenied', message: `The trust policy requires exactly one session tag ${SESSION_TAG_KEY}.` };
   }
+  const policy = params.get('Policy');
+  if (policy !== null && !isJsonObject(policy)) {
+    return { status: 400, code: 'MalformedPolicyDocument', message: 'The session policy is not a JSON policy document.' };
+  }
   const duration = Number(params.get('DurationSeconds') ?? DEFAULT_SESSION_SECONDS);
   if (!Number.isInteger(duration) || duration < MIN_SESSION_SECONDS || duration > role.maxSessionSeconds) {
     return {
@@ -141,6 +149,15 @@ function refusalOf(params: URLSearchParams, roles: readonly StandInRole[]) {
     };
   }
   return undefined;
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 function assumeRoleXml(session: RoleSessionRecord): string {

@@ -5,6 +5,8 @@ import type { SigningDependencies } from '../lambdas/shared/dependencies';
 import type { ApiEvent } from '../lambdas/shared/http';
 import { createObjectUrlSigner, type BucketLocation } from '../lambdas/shared/object-urls';
 import { assumeRoleSessions } from '../lambdas/shared/role-sessions';
+import { suspensionCheckedSessions } from '../lambdas/shared/suspensions';
+import { memorySuspensions } from './memory-suspensions';
 import { resolveSettings, type FileServiceSettingsInput } from '../lambdas/shared/settings';
 import { memoryRecords } from './memory-records';
 
@@ -75,18 +77,25 @@ export function lambdaContext(remainingMs: number): Context {
 /** Signing dependencies with a real STS client (mock it with aws-sdk-client-mock) and a fixed clock. */
 export function testDependencies(
   options: { now?: () => number; settings?: FileServiceSettingsInput } = {},
-): SigningDependencies & { records: ReturnType<typeof memoryRecords> } {
+): SigningDependencies & { records: ReturnType<typeof memoryRecords>; suspensions: ReturnType<typeof memorySuspensions> } {
   const now = options.now ?? (() => NOW);
+  const settings = resolveSettings(options.settings);
+  const suspensions = memorySuspensions();
   return {
-    settings: resolveSettings(options.settings),
+    settings,
     location: TEST_LOCATION,
-    sessions: assumeRoleSessions({
-      sts: new STSClient({ region: 'eu-west-1' }),
-      roleArn: 'arn:aws:iam::111122223333:role/test-signer',
-      now,
-    }),
+    sessions: suspensionCheckedSessions(
+      assumeRoleSessions({
+        sts: new STSClient({ region: 'eu-west-1' }),
+        roleArn: 'arn:aws:iam::111122223333:role/test-signer',
+        now,
+        bindToSourceIp: settings.bindUrlsToSourceIp,
+      }),
+      suspensions,
+    ),
     signer: createObjectUrlSigner(TEST_LOCATION, now),
     records: memoryRecords(),
+    suspensions,
     now: () => new Date(now()),
   };
 }

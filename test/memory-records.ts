@@ -34,6 +34,16 @@ export function memoryRecords(): FileRecords & { readonly records: Map<string, S
       update(id, { ...verdict, storedStatus: verdict.status });
       return true;
     },
+    async recordVerdictHalf(id, half) {
+      if (records.get(id)?.storedStatus !== 'pending') return undefined;
+      update(
+        id,
+        half.half === 'content'
+          ? { contentCheckedAt: half.checkedAt, sequencer: half.sequencer }
+          : { scanResult: half.scanResult, scannedAt: half.scannedAt },
+      );
+      return records.get(id);
+    },
     async markDeleted(id, sub) {
       const record = records.get(id);
       if (!record || record.owner !== sub || record.storedStatus === 'deleted') return undefined;

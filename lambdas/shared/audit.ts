@@ -1,10 +1,11 @@
 /**
  * The audit trail: one structured record per URL issued, written together with the metric
- * that counts it, so neither can be forgotten beside the other.
+ * that counts it, so neither can be forgotten beside the other: its fields go into the request's
+ * one log line, beside its metrics (`metric-line.ts`).
  */
 import type { Caller } from './http';
 import { log } from './logs';
-import { recordUrlIssued, type UrlOperation } from './metrics';
+import { metrics, recordUrlIssued, type UrlOperation } from './metrics';
 
 /** What the audit record says about one URL (or batch of part URLs) issued. */
 export interface IssuedUrl {
@@ -21,12 +22,19 @@ export interface IssuedUrl {
   readonly counted?: boolean;
 }
 
-/** Records one URL issued: the audit line (user, operation, key, expiry, source IP) and, unless told not to, the metric. */
+/**
+ * Records one URL issued: the audit fields (user, operation, key, expiry, source IP) in the
+ * request's line and, unless told not to, the metric. `operation` is also the metric's dimension
+ * there, so a finer action (`upload-multipart`) is its own field, `action`.
+ */
 export function urlIssued(caller: Caller, url: IssuedUrl): void {
   if (url.counted !== false) recordUrlIssued(url.operation);
-  log('INFO', 'url issued', {
+  metrics.addProperties({
+    level: 'INFO',
+    message: 'url issued',
     audit: true,
-    operation: url.action ?? url.operation,
+    operation: url.operation,
+    ...(url.action && { action: url.action }),
     userId: caller.sub,
     key: url.key,
     expiresAt: url.expiresAt,

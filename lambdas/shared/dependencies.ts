@@ -9,12 +9,15 @@ import { createObjectUrlSigner, type BucketLocation, type ObjectUrlSigner } from
 import { createDynamoDbClient, fileRecords, type FileRecords } from './records';
 import { assumeRoleSessions, type RoleSessionSource } from './role-sessions';
 import { settingsFromEnvironment, type HandlerSettings } from './settings';
+import { suspensionCheckedSessions, tableSuspensions, type Suspensions } from './suspensions';
 
 /** What every function has: its settings, the bucket and the file table. */
 export interface RecordDependencies {
   readonly settings: HandlerSettings;
   readonly location: BucketLocation;
   readonly records: FileRecords;
+  /** Users an operator suspended: their sessions and their files' downloads are refused. */
+  readonly suspensions: Suspensions;
   /** @default the system clock */
   readonly now?: () => Date;
 }
@@ -42,10 +45,12 @@ export function bucketLocation(environment: Environment): BucketLocation {
 export function recordDependencies(environment: Environment): RecordDependencies {
   const location = bucketLocation(environment);
   const client = createDynamoDbClient(location.region, environment[ENVIRONMENT_VARIABLES.dynamoDbEndpoint]);
+  const tableName = required(environment, ENVIRONMENT_VARIABLES.tableName);
   return {
     settings: settingsFromEnvironment(environment),
     location,
-    records: fileRecords(client, required(environment, ENVIRONMENT_VARIABLES.tableName)),
+    records: fileRecords(client, tableName),
+    suspensions: tableSuspensions(client, tableName),
   };
 }
 
@@ -60,7 +65,14 @@ export function signingDependencies(environment: Environment): SigningDependenci
   });
   return {
     ...base,
-    sessions: assumeRoleSessions({ sts, roleArn: required(environment, ENVIRONMENT_VARIABLES.signingRoleArn) }),
+    sessions: suspensionCheckedSessions(
+      assumeRoleSessions({
+        sts,
+        roleArn: required(environment, ENVIRONMENT_VARIABLES.signingRoleArn),
+        bindToSourceIp: base.settings.bindUrlsToSourceIp,
+      }),
+      base.suspensions,
+    ),
     signer: createObjectUrlSigner(base.location),
   };
 }

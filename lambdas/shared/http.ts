@@ -3,7 +3,6 @@
  * and validates JSON bodies, takes the caller from the authorizer's claims, and turns every
  * error into `{"error":{"code","message"}}`.
  */
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -15,7 +14,8 @@ import type { ApiFunctionName, RouteKeyOf } from '../../contract/routes';
 import { deadlineOf } from './deadline';
 import { ApiError } from './errors';
 import { assertUsableSub } from './keys';
-import { describeError, log, withRequestLogContext } from './logs';
+import { describeError, log, requestLogContext, withRequestLogContext } from './logs';
+import { publishMetricLine } from './metric-line';
 import { metrics, recordRefusal, recordRequestId } from './metrics';
 
 /** The event our functions receive: an HTTP API request that passed the JWT authorizer. */
@@ -60,8 +60,8 @@ export type ApiHandler = (event: ApiEvent, context: Context) => Promise<APIGatew
 export function apiHandler<Name extends ApiFunctionName>(name: Name, routes: Routes<Name>): ApiHandler {
   const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
     // First in, last out: its `after` and `onError` run once every other middleware is done, so
-    // the refusal `errorAnswers` records is in the flush, and an invocation flushes exactly once.
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    // the refusal `errorAnswers` records is in the line, and an invocation writes exactly one.
+    .use(publishMetricLine(metrics, { captureColdStartMetric: true, context: requestLogContext }))
     .use(requestIdInMetrics())
     .use(errorAnswers())
     .use(bodySizeLimit())

@@ -26,6 +26,11 @@ export function withRequestLogContext<Result>(context: RequestLogContext, work: 
   return requestContext.run(context, work);
 }
 
+/** The current request's log context, for a line written elsewhere (the request's metric line). */
+export function requestLogContext(): RequestLogContext | undefined {
+  return requestContext.getStore();
+}
+
 /** Writes one JSON log line, bound to the current request when there is one. */
 export function log(level: LogLevel, message: string, fields: Readonly<Record<string, unknown>> = {}): void {
   console.log(JSON.stringify({ level, message, timestamp: new Date().toISOString(), ...requestContext.getStore(), ...fields }));

@@ -1,7 +1,8 @@
 /**
  * The service's metrics, in one place: their names and dimensions, and one small function per
- * fact worth counting. Written as CloudWatch Embedded Metric Format (EMF) lines on stdout, which
- * CloudWatch Logs turns into metrics with no API call and no extra latency.
+ * fact worth counting. Written as CloudWatch Embedded Metric Format (EMF) on stdout, one line per
+ * request together with its audit fields (`metric-line.ts`), which CloudWatch Logs turns into
+ * metrics with no API call and no extra latency.
  *
  * Imported by the handlers (to record) and by the CDK construct (alarms and dashboard read the
  * same names), so the two cannot drift. This module must stay free of aws-cdk-lib: it is bundled
@@ -11,15 +12,15 @@
  * type. Never a user id, a key, a file name or a request id: each distinct value is a metric of
  * its own, billed monthly, and dimension values are shown to anyone who may read metrics.
  *
- * Every metric with a breakdown dimension is written twice: once with `service` only (the total,
- * in the invocation's batch, flushed once by `logMetrics`), and once with its breakdown as a line
- * of its own, because an EMF line applies its dimensions to every metric in it.
+ * Every metric with a breakdown dimension is written under two dimension sets of one directive of
+ * the request's line: `service` only (the total) and `service` with its breakdown; metrics
+ * without one get a directive of their own in the same line, so no dimension lands on a metric
+ * it does not break down.
  *
  * Outside Lambda (tests, local mode) the same lines are printed, unless `POWERTOOLS_DEV` is set:
- * Powertools then turns metrics off unless `POWERTOOLS_METRICS_DISABLED=false`.
+ * metrics are then off unless `POWERTOOLS_METRICS_DISABLED=false`, as with Powertools.
  */
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
+import { MetricLine, MetricUnit, type MetricUnitName as Unit } from './metric-line';
 import type { RejectedReason } from '../../contract/answers';
 import type { ErrorCode } from '../../contract/errors';
 
@@ -52,7 +53,7 @@ export const METRIC = {
   verifications: 'Verifications',
   /** Time from the object's creation (S3's event time) to the verifier's decision (Milliseconds). */
   verificationLatency: 'VerificationLatency',
-  /** First invocation of a new Lambda instance (Count); Powertools' own, by `function_name`. */
+  /** First invocation of a new Lambda instance (Count), by `function_name` (as Powertools named it). */
   coldStart: 'ColdStart',
 } as const;
 
@@ -86,16 +87,8 @@ export type Dependency = 'sts' | 's3';
 /** What the verifier decided: `available`, or why it rejected a file. */
 export type VerificationOutcome = 'available' | RejectedReason;
 
-/** The metrics of this Lambda instance; the handler's `logMetrics` middleware flushes them once per invocation. */
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
-
-/**
- * Writes each breakdown at once, as a line of its own (Powertools' single-metric mode), and
- * forgets its dimension after writing. Made once: every `singleMetric()` call builds a new
- * `Metrics`, re-reading the environment and creating a `Console`, which took more than half of
- * a warm upload's time (`npm run bench`).
- */
-const breakdownMetrics = metrics.singleMetric();
+/** The metrics of this Lambda instance; the handler's `publishMetricLine` middleware writes them once per invocation. */
+export const metrics = new MetricLine({ namespace: METRICS_NAMESPACE });
 
 /** Counts one URL issued; `urlIssued` calls it with the audit line. */
 export function recordUrlIssued(operation: UrlOperation): void {
@@ -152,6 +145,5 @@ export function recordRequestId(requestId: string): void {
 }
 
 function recordWithBreakdown(name: string, unit: Unit, value: number, dimension: string, dimensionValue: string): void {
-  metrics.addMetric(name, unit, value);
-  breakdownMetrics.addDimension(dimension, dimensionValue).addMetric(name, unit, value);
+  metrics.addBreakdown(name, unit, value, dimension, dimensionValue);
 }

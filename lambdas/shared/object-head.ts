@@ -1,7 +1,7 @@
 /**
  * HEAD of an object through a presigned URL: does it exist, how big is it, what is its type and
- * original name. Downloads read the file's record now; the naive baseline of `npm run bench`
- * still compares against this path.
+ * original name. Downloads read the file's record now, and the bench's naive baseline no longer
+ * HEADs either.
  *
  * Sent as a presigned HEAD rather than `S3Client.send(HeadObjectCommand)`: the same SigV4
  * signature by the SDK's presigner, without loading the S3 client on every download's cold
@@ -10,16 +10,6 @@
  */
 import { request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
-
-/** What a download needs to know about an object. */
-export interface ObjectHead {
-  readonly size: number;
-  readonly contentType: string;
-  /** ISO 8601. */
-  readonly lastModified: string;
-  /** The original file name the uploader gave, if stored with the object. */
-  readonly filename?: string;
-}
 
 /** What S3 answered to a HEAD. */
 export interface HeadResponse {

@@ -21,6 +21,7 @@ import {
 import type { FileRecord, FileStatus, RejectedReason } from '../../contract/answers';
 import { FILE_ID_PATTERN } from '../../contract/constants';
 import { ApiError, storageUnavailable } from './errors';
+import type { ScanResultStatus } from './scan-results';
 import { fileItemKey, ownerPartition, ownerSortKey, TABLE_INDEXES, TABLE_TTL_ATTRIBUTE } from './table';
 
 /** A record's status in the table: what the API shows, and `deleted`, which it never does. */
@@ -34,6 +35,11 @@ export interface StoredRecord extends FileRecord {
   readonly checksumSha256?: string;
   /** The S3 event sequencer of the object's creation, once verified. */
   readonly sequencer?: string;
+  /** With malware scanning: when the content check passed (one half of the verdict). */
+  readonly contentCheckedAt?: string;
+  /** With malware scanning: GuardDuty's result (the other half), kept after the verdict. */
+  readonly scanResult?: ScanResultStatus;
+  readonly scannedAt?: string;
   readonly storedStatus: StoredStatus;
 }
 
@@ -57,8 +63,14 @@ export interface Verdict {
   readonly status: 'available' | 'rejected';
   readonly rejectedReason?: RejectedReason;
   readonly verifiedAt: string;
-  readonly sequencer: string;
+  /** Absent when a scan result decides before the object event was seen. */
+  readonly sequencer?: string;
 }
+
+/** One half of a scanned file's verdict: stored on its pending record until the other half comes. */
+export type VerdictHalf =
+  | { readonly half: 'content'; readonly checkedAt: string; readonly sequencer: string }
+  | { readonly half: 'scan'; readonly scanResult: ScanResultStatus; readonly scannedAt: string };
 
 /** One page of a user's records. */
 export interface RecordPage {
@@ -86,6 +98,11 @@ export interface FileRecords {
   extendExpiry(id: string, sub: string, urlExpiresAt: number): Promise<void>;
   /** Records the verifier's decision; `false` when the record is not pending any more (nothing changed). */
   recordVerdict(id: string, verdict: Verdict): Promise<boolean>;
+  /**
+   * Stores one half of a scanned file's verdict on its pending record; the record as it is
+   * after (both halves there once the second comes), or `undefined` when it is not pending.
+   */
+  recordVerdictHalf(id: string, half: VerdictHalf): Promise<StoredRecord | undefined>;
   /** Marks the caller's record deleted (gone from lists and downloads at once); the record as it was, or `undefined`. */
   markDeleted(id: string, sub: string, now: Date): Promise<StoredRecord | undefined>;
   /** Removes a pending record (an aborted upload); `false` when there was none. */
@@ -194,7 +211,7 @@ export function fileRecords(client: DynamoDBClient, tableName: string): FileReco
       const command = new UpdateItemCommand({
         TableName: tableName,
         Key: key(id),
-        UpdateExpression: `SET #status = :status, verifiedAt = :verifiedAt, sequencer = :sequencer${
+        UpdateExpression: `SET #status = :status, verifiedAt = :verifiedAt${verdict.sequencer ? ', sequencer = :sequencer' : ''}${
           verdict.rejectedReason ? ', rejectedReason = :reason' : ''
         } REMOVE #ttl`,
         ConditionExpression: '#status = :pending',
@@ -203,7 +220,7 @@ export function fileRecords(client: DynamoDBClient, tableName: string): FileReco
           ':status': { S: verdict.status },
           ':pending': { S: 'pending' },
           ':verifiedAt': { S: verdict.verifiedAt },
-          ':sequencer': { S: normalizedSequencer(verdict.sequencer) },
+          ...(verdict.sequencer && { ':sequencer': { S: normalizedSequencer(verdict.sequencer) } }),
           ...(verdict.rejectedReason && { ':reason': { S: verdict.rejectedReason } }),
         },
       });
@@ -211,6 +228,31 @@ export function fileRecords(client: DynamoDBClient, tableName: string): FileReco
         () => true,
         (error: unknown) => falseWhenConditionFails(error),
       );
+    },
+
+    async recordVerdictHalf(id, half) {
+      // Writing a half again is harmless (the same values): a retried message finds both halves and completes the pair.
+      const values: Record<string, AttributeValue> =
+        half.half === 'content'
+          ? { ':checkedAt': { S: half.checkedAt }, ':sequencer': { S: normalizedSequencer(half.sequencer) } }
+          : { ':scanResult': { S: half.scanResult }, ':scannedAt': { S: half.scannedAt } };
+      const command = new UpdateItemCommand({
+        TableName: tableName,
+        Key: key(id),
+        UpdateExpression:
+          half.half === 'content'
+            ? 'SET contentCheckedAt = :checkedAt, sequencer = :sequencer'
+            : 'SET scanResult = :scanResult, scannedAt = :scannedAt',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': { S: 'pending' }, ...values },
+        ReturnValues: 'ALL_NEW',
+      });
+      const answer = await send(() => client.send(command)).catch((error: unknown) => {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw error;
+      });
+      return answer?.Attributes ? unmarshalRecord(answer.Attributes) : undefined;
     },
 
     async markDeleted(id, sub, now) {
@@ -313,6 +355,9 @@ function unmarshalRecord(item: Record<string, AttributeValue>): StoredRecord {
   const uploadId = text('uploadId');
   const checksumSha256 = text('checksumSha256');
   const sequencer = text('sequencer');
+  const contentCheckedAt = text('contentCheckedAt');
+  const scanResult = text('scanResult') as ScanResultStatus | undefined;
+  const scannedAt = text('scannedAt');
   return {
     id: text('id') ?? '',
     key: text('key') ?? '',
@@ -329,6 +374,9 @@ function unmarshalRecord(item: Record<string, AttributeValue>): StoredRecord {
     ...(uploadId && { uploadId }),
     ...(checksumSha256 && { checksumSha256 }),
     ...(sequencer && { sequencer }),
+    ...(contentCheckedAt && { contentCheckedAt }),
+    ...(scanResult && { scanResult }),
+    ...(scannedAt && { scannedAt }),
   };
 }
 

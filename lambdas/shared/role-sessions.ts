@@ -2,8 +2,8 @@
  * Role sessions: per-user credentials of a signing role, obtained with `sts:AssumeRole` and a
  * `userId` session tag, so IAM confines every URL they sign to `users/{sub}/`.
  *
- * Sessions are cached per user in memory and reused only while they outlive the URL about to
- * be signed plus a margin; a URL dies with the credentials that signed it, so reusing a
+ * Sessions are cached per user (per user and source IP when sessions are IP-bound, see
+ * session-policy.ts) in memory and reused only while they outlive the URL about to be signed plus a margin; a URL dies with the credentials that signed it, so reusing a
  * session that expires first would hand out a URL that stops working early.
  */
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
@@ -12,10 +12,13 @@ import { ApiError } from './errors';
 import { SESSION_TAG_KEY } from './keys';
 import { ROLE_SESSION_SECONDS } from './settings';
 import { measureLatency, recordSessionCache } from './metrics';
+import { sourceIpSessionPolicy } from './session-policy';
 
 /** Temporary credentials of one user's session of a signing role. */
 export interface RoleSession {
   readonly userId: string;
+  /** The only address the session's requests are allowed from, when it is IP-bound. */
+  readonly boundToIp?: string;
   readonly credentials: {
     readonly accessKeyId: string;
     readonly secretAccessKey: string;
@@ -25,14 +28,29 @@ export interface RoleSession {
   readonly expiresAt: number;
 }
 
+/** Who a session is for: the request's caller (`Caller` is one). */
+export interface SessionCaller {
+  readonly sub: string;
+  /** The caller's address as API Gateway saw it (`requestContext.http.sourceIp`). */
+  readonly sourceIp: string;
+  /** The request's deadline: STS is asked no longer than it allows (503 after). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * What a session is for: signing URLs the caller will use (`presign`, bound to the caller's IP
+ * when sessions are IP-bound), or the function's own S3 calls (`server`: they come from the
+ * Lambda's address, so they are never IP-bound).
+ */
+export type SessionUse = 'presign' | 'server';
+
 /** Hands out a role session for a user. */
 export interface RoleSessionSource {
   /**
    * A session whose credentials stay valid for `validForSeconds` plus a margin when a cached one
    * does; otherwise a fresh one (which may still expire sooner: callers cap URL lifetimes by it).
-   * `signal` is the request's deadline: STS is asked no longer than it allows (503 after).
    */
-  sessionFor(userId: string, validForSeconds: number, signal?: AbortSignal): Promise<RoleSession>;
+  sessionFor(caller: SessionCaller, validForSeconds: number, use?: SessionUse): Promise<RoleSession>;
 }
 
 /**
@@ -50,21 +68,23 @@ export interface AssumeRoleSessionsOptions {
   readonly now?: () => number;
   /** Users whose sessions are kept; the least recently used are dropped first. @default 5000 */
   readonly maxCachedUsers?: number;
+  /** Bind each session to the caller's source IP with a session policy (the `bindUrlsToSourceIp` setting). @default false */
+  readonly bindToSourceIp?: boolean;
 }
 
 /** A `RoleSessionSource` that assumes `roleArn` with the user's id as session tag and caches the result. */
 export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSessionSource {
-  const { sts, roleArn, now = () => Date.now(), maxCachedUsers = 5000 } = options;
+  const { sts, roleArn, now = () => Date.now(), maxCachedUsers = 5000, bindToSourceIp = false } = options;
   const cache = new Map<string, Promise<RoleSession>>();
 
-  const remember = (userId: string, session: Promise<RoleSession>): Promise<RoleSession> => {
-    cache.delete(userId);
-    cache.set(userId, session);
+  const remember = (cacheKey: string, session: Promise<RoleSession>): Promise<RoleSession> => {
+    cache.delete(cacheKey);
+    cache.set(cacheKey, session);
     if (cache.size > maxCachedUsers) cache.delete(cache.keys().next().value as string);
     return session;
   };
 
-  const assume = async (userId: string, signal?: AbortSignal): Promise<RoleSession> => {
+  const assume = async (userId: string, boundToIp: string | undefined, signal?: AbortSignal): Promise<RoleSession> => {
     const answer = await measureLatency('sts', () =>
       withinDeadline(signal, (abortSignal) =>
         sts.send(
@@ -74,6 +94,7 @@ export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSess
             RoleSessionName: `u-${userId}`.slice(0, 64),
             DurationSeconds: ROLE_SESSION_SECONDS,
             Tags: [{ Key: SESSION_TAG_KEY, Value: userId }],
+            ...(boundToIp !== undefined && { Policy: JSON.stringify(sourceIpSessionPolicy(boundToIp)) }),
           }),
           { abortSignal },
         ),
@@ -87,35 +108,40 @@ export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSess
     }
     return {
       userId,
+      ...(boundToIp !== undefined && { boundToIp }),
       credentials: { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken },
       expiresAt: Expiration.getTime(),
     };
   };
 
-  const refresh = (userId: string, signal?: AbortSignal): Promise<RoleSession> => {
+  const refresh = (cacheKey: string, caller: SessionCaller, boundToIp: string | undefined): Promise<RoleSession> => {
     recordSessionCache('miss');
-    const session = assume(userId, signal);
+    const session = assume(caller.sub, boundToIp, caller.signal);
     session.catch(() => {
-      if (cache.get(userId) === session) cache.delete(userId);
+      if (cache.get(cacheKey) === session) cache.delete(cacheKey);
     });
-    return remember(userId, session);
+    return remember(cacheKey, session);
   };
 
   return {
-    async sessionFor(userId, validForSeconds, signal) {
-      const pending = cache.get(userId);
-      if (!pending) return refresh(userId, signal);
+    async sessionFor(caller, validForSeconds, use = 'presign') {
+      const { signal } = caller;
+      const boundToIp = bindToSourceIp && use === 'presign' ? caller.sourceIp : undefined;
+      // A session bound to one address must never sign for another: the address is part of the key.
+      const cacheKey = boundToIp === undefined ? caller.sub : `${caller.sub} ${boundToIp}`;
+      const pending = cache.get(cacheKey);
+      if (!pending) return refresh(cacheKey, caller, boundToIp);
       // Another request's STS call may be in flight: wait for it no longer than this request's deadline.
       const session = await withinDeadline(signal, () => pending).catch(() => undefined);
       if (signal?.aborted)
         throw new ApiError('SIGNING_UNAVAILABLE', 'Signing is unavailable right now; try again shortly.', { cause: signal.reason });
       if (session && session.expiresAt - now() >= (validForSeconds + CREDENTIAL_MARGIN_SECONDS) * 1000) {
         recordSessionCache('hit');
-        return remember(userId, pending);
+        return remember(cacheKey, pending);
       }
       // Requests that found the same stale session share one refresh.
-      const latest = cache.get(userId);
-      if (!latest || latest === pending) return refresh(userId, signal);
+      const latest = cache.get(cacheKey);
+      if (!latest || latest === pending) return refresh(cacheKey, caller, boundToIp);
       recordSessionCache('hit');
       // A refresh another request started still answers this one no later than its own deadline.
       return withinDeadline(signal, () => latest).catch((error: unknown) => {

@@ -127,6 +127,21 @@ const handlerEntries = {
     100 * MiB,
     'Above it a file goes in parts: resumable, parallel, and past the 5 GiB of one PUT.',
   ),
+  bindUrlsToSourceIp: setting(
+    v.boolean('bindUrlsToSourceIp must be true or false'),
+    false,
+    "Sign URLs with role sessions that S3 only honours from the caller's IP, as API Gateway saw it: a leaked URL fails elsewhere (see the caveats).",
+  ),
+  malwareScanning: setting(
+    v.boolean('malwareScanning must be true or false'),
+    false,
+    'Scan every upload with GuardDuty Malware Protection for S3; a file is available only once the scan found no threat. Off by default: it costs per GB and per object, and adds the scan to the wait.',
+  ),
+  scanFailurePolicy: setting(
+    v.picklist(['reject', 'available'], "scanFailurePolicy must be 'reject' or 'available'"),
+    'reject',
+    'With scanning on, what a scan that could not judge a file (unsupported, failed, access denied) does: reject it (SCAN_FAILED), or let it become available with the result recorded. Rejecting fails closed.',
+  ),
 };
 
 /** What only the construct reads: CORS, throttling, logs, what stack deletion does. */
@@ -249,6 +264,7 @@ export function settingsFromContext(read: (name: string) => unknown): FileServic
 }
 
 function fromContextString(name: string, text: string, fallback: unknown): unknown {
+  if (typeof fallback === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
   if (typeof fallback === 'number') return /^-?\d+$/.test(text.trim()) ? Number(text) : text;
   if (Array.isArray(fallback)) {
     return text

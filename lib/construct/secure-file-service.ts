@@ -28,6 +28,7 @@ import { FileBucket } from './file-bucket';
 import { FileEvents } from './file-events';
 import { FileServiceMonitoring, type FileServiceMonitoringOptions } from './file-service-monitoring';
 import { FileTable } from './file-table';
+import { MalwareProtection } from './malware-protection';
 import { ServiceFunction } from './service-function';
 
 /** Properties of a `SecureFileService`. */
@@ -145,6 +146,13 @@ export class SecureFileService extends Construct {
     });
     this.eventQueue = fileEvents.queue;
     this.eventDeadLetterQueue = fileEvents.deadLetterQueue;
+    if (this.settings.malwareScanning) {
+      new MalwareProtection(this, 'MalwareProtection', {
+        bucket: files,
+        queue: fileEvents.queue,
+        deadLetterQueue: fileEvents.deadLetterQueue,
+      });
+    }
 
     const fileApi = new FileApi(this, 'Api', {
       userPool: props.userPool,

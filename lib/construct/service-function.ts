@@ -1,33 +1,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { SESSION_TAG_KEY } from '../../lambdas/shared/keys';
 import { ROLE_SESSION_SECONDS } from '../../lambdas/shared/settings';
 import { FUNCTION_DEFAULTS } from '../functions';
-
-/** Gives the bundle's CommonJS parts the `require` an ES module lacks; `bench/bundles.mjs` builds with the same text. */
-const ESM_REQUIRE_BANNER = "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);";
-
-/**
- * How every function is bundled: minified ESM with the AWS SDK inside, preferring packages'
- * ESM builds (`module`) so esbuild can drop what we do not use. Bundle size is cold start.
- */
-const FUNCTION_BUNDLING: BundlingOptions = {
-  format: OutputFormat.ESM,
-  minify: true,
-  sourceMap: false,
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  // CommonJS dependencies inside the ES module still `require` Node's built-ins (file-type → strtok3 → debug →
-  // supports-color requires `tty`): without a `require` in scope the verifier's bundle throws at import.
-  banner: ESM_REQUIRE_BANNER,
-  // The runtime's own SDK is a different version, loaded whole; ours is tree-shaken.
-  bundleAwsSDK: true,
-  logLevel: LogLevel.WARNING,
-};
+import { functionBundling } from './function-bundling';
 
 /** Properties of a `ServiceFunction`. */
 export interface ServiceFunctionProps {
@@ -127,7 +107,7 @@ export class ServiceFunction extends Construct {
       role: this.executionRole,
       logGroup: this.logGroup,
       environment: props.environment(this.signingRole?.roleArn),
-      bundling: FUNCTION_BUNDLING,
+      bundling: functionBundling(props.entry),
     });
   }
 }

@@ -24,7 +24,7 @@ describeInBrowser('the demo page in Chromium', () => {
   beforeAll(async () => {
     // A small threshold, so a 12 MiB picture goes in parts, as a large video would.
     const settings = { multipartThresholdBytes: 5 * 1024 * 1024 };
-    stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory, staticFiles: demoFiles, settings });
+    stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, dynamoDbPort: 0, directory, staticFiles: demoFiles, settings });
     browser = await launchChromium();
     page = await browser.newPage();
   });

@@ -37,7 +37,7 @@ export async function startTestLocalMode(
   options: Pick<LocalModeOptions, 'now' | 'onS3Decision' | 'logRequests'> = {},
 ): Promise<TestLocalMode> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'file-service-e2e-'));
-  const stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, directory, settings, ...options });
+  const stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, dynamoDbPort: 0, directory, settings, ...options });
   const signedIn = new Map<string, Promise<CognitoTokens>>();
   const signIn = (username: string) => {
     let pending = signedIn.get(username);

@@ -32,7 +32,7 @@ async function isListening(port: number): Promise<boolean> {
 }
 
 /** Starts `npm start`'s entry point and resolves once its banner is out. */
-async function start(ports: Record<'API_PORT' | 'S3_PORT' | 'COGNITO_PORT', number>) {
+async function start(ports: Record<'API_PORT' | 'S3_PORT' | 'COGNITO_PORT' | 'DYNAMODB_PORT', number>) {
   const started = Date.now();
   const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'bin/local.ts')], {
     cwd: root,
@@ -74,7 +74,7 @@ async function stop(child: ChildProcess): Promise<number | null> {
 }
 
 it('starts within a minute, keeps its pool and files across restarts, and stops cleanly', async () => {
-  const ports = { API_PORT: await freePort(), S3_PORT: await freePort(), COGNITO_PORT: await freePort() };
+  const ports = { API_PORT: await freePort(), S3_PORT: await freePort(), COGNITO_PORT: await freePort(), DYNAMODB_PORT: await freePort() };
 
   const first = await start(ports);
   const { outputs, client } = await aliceClient();

@@ -43,6 +43,7 @@ describe('cdk-nag AwsSolutions', () => {
     ['removal policy destroy (buckets emptied by CDK’s auto-delete provider)', { removalPolicy: 'destroy' }],
     ['OAuth callback URLs and password auth', { oauthCallbackUrls: 'https://app.example.com/callback', passwordAuth: 'true' }],
     ['the Plus feature plan', { cognitoFeaturePlan: 'plus' }],
+    ['malware scanning on (GuardDuty Malware Protection for S3)', { malwareScanning: 'true' }],
   ])('has zero unacknowledged findings with %s', (_, context) => {
     const { app } = synthesize({ ...report, ...context }, {}, true);
 

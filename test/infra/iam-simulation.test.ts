@@ -7,6 +7,8 @@
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { Template } from 'aws-cdk-lib/assertions';
+import { sourceIpSessionPolicy } from '../../lambdas/shared/session-policy';
+import { sessionsIssuedBeforeDeny, suspendedUserBucketDenies } from '../../lib/operations/emergency-denies';
 import { ALICE, BOB } from '../builders';
 import { resourceOf, templateOf } from './synth';
 
@@ -396,5 +398,163 @@ describe('the alarm topic policy (with alarmEmail)', () => {
     const decision = await publish(principal, context);
 
     expect(decision === 'Allowed' ? 'Allowed' : 'denied').toBe(expected);
+  });
+});
+
+describe('security options in simulation', () => {
+  const policies = deployedPolicies(templateOf());
+  const aliceObject = `arn:aws:s3:::${BUCKET}/users/${ALICE}/0f8fad5b-d9cb-469f-a165-70867728950e/a.jpg`;
+  const bobObject = `arn:aws:s3:::${BUCKET}/users/${BOB}/0f8fad5b-d9cb-469f-a165-70867728950e/a.jpg`;
+
+  /** A presigned request of `sub`'s session of `role`, from `sourceIp`, with extra policies in play. */
+  function signedRequest(options: {
+    role: Role;
+    action: string;
+    resource: string;
+    sub?: string;
+    sourceIp?: string;
+    sessionPolicy?: unknown;
+    bucketPolicy?: Policy;
+    extraIdentityStatements?: unknown[];
+    context?: Record<string, string>;
+  }) {
+    const sub = options.sub ?? ALICE;
+    return decide({
+      identityPolicies: [
+        { name: options.role, policy: policies.identity[options.role] },
+        ...(options.extraIdentityStatements
+          ? [{ name: 'emergency', policy: { Version: '2012-10-17', Statement: options.extraIdentityStatements } }]
+          : []),
+      ],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: options.bucketPolicy ?? policies.bucketPolicy,
+      ...(options.sessionPolicy !== undefined && { sessionPolicy: options.sessionPolicy }),
+      request: {
+        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${options.role}/u-${sub}`,
+        action: options.action,
+        resource: { resource: options.resource, accountId: ACCOUNT },
+        contextVariables: {
+          ...presignedRequestContext(1000, { 'aws:PrincipalTag/userId': sub }),
+          'aws:SourceIp': options.sourceIp ?? '203.0.113.7',
+          ...TAG_STATES.available,
+          ...options.context,
+        },
+      },
+    });
+  }
+
+  describe('an IP-bound session (bindUrlsToSourceIp)', () => {
+    const bound = sourceIpSessionPolicy('203.0.113.7');
+
+    it.each([
+      ['reader', 's3:GetObject'],
+      ['uploader', 's3:PutObject'],
+    ] as const)('lets the %s URL work from the address it was bound to', async (role, action) => {
+      await expect(signedRequest({ role, action, resource: aliceObject, sessionPolicy: bound })).resolves.toBe('Allowed');
+    });
+
+    it.each([
+      ['reader', 's3:GetObject', '198.51.100.9'],
+      ['uploader', 's3:PutObject', '198.51.100.9'],
+      ['reader', 's3:GetObject', '2001:db8::7'],
+    ] as const)('refuses the %s URL (%s) from another address, %s', async (role, action, sourceIp) => {
+      await expect(signedRequest({ role, action, resource: aliceObject, sessionPolicy: bound, sourceIp })).resolves.toBe(
+        'ImplicitlyDenied',
+      );
+    });
+
+    it('still refuses what the role refuses from the bound address: another user’s prefix', async () => {
+      await expect(signedRequest({ role: 'reader', action: 's3:GetObject', resource: bobObject, sessionPolicy: bound })).resolves.toBe(
+        'ImplicitlyDenied',
+      );
+    });
+
+    it('leaves an unbound session working from any address (the setting off)', async () => {
+      await expect(
+        signedRequest({ role: 'reader', action: 's3:GetObject', resource: aliceObject, sourceIp: '198.51.100.9' }),
+      ).resolves.toBe('Allowed');
+    });
+  });
+
+  describe("the emergency bucket-policy denies for a suspended user's URLs", () => {
+    const withDenies: Policy = {
+      ...policies.bucketPolicy,
+      Statement: [...policies.bucketPolicy.Statement, ...suspendedUserBucketDenies(`arn:aws:s3:::${BUCKET}`, ALICE)],
+    };
+
+    it('refuses URLs the suspended user already holds', async () => {
+      await expect(
+        signedRequest({ role: 'reader', action: 's3:GetObject', resource: aliceObject, bucketPolicy: withDenies }),
+      ).resolves.toBe('ExplicitlyDenied');
+      await expect(
+        signedRequest({ role: 'uploader', action: 's3:PutObject', resource: aliceObject, bucketPolicy: withDenies }),
+      ).resolves.toBe('ExplicitlyDenied');
+    });
+
+    it("refuses others' URLs to the suspended user's files", async () => {
+      const authenticated = deployedPolicies(templateOf({ readAccess: 'authenticated' }));
+      const denies: Policy = {
+        ...authenticated.bucketPolicy,
+        Statement: [...authenticated.bucketPolicy.Statement, ...suspendedUserBucketDenies(`arn:aws:s3:::${BUCKET}`, ALICE)],
+      };
+      const bobReads = (bucketPolicy: Policy) =>
+        decide({
+          identityPolicies: [{ name: 'reader', policy: authenticated.identity.reader }],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: bucketPolicy,
+          request: {
+            principal: `arn:aws:sts::${ACCOUNT}:assumed-role/reader/u-${BOB}`,
+            action: 's3:GetObject',
+            resource: { resource: aliceObject, accountId: ACCOUNT },
+            contextVariables: { ...presignedRequestContext(1000, { 'aws:PrincipalTag/userId': BOB }), ...TAG_STATES.available },
+          },
+        });
+
+      await expect(bobReads(authenticated.bucketPolicy)).resolves.toBe('Allowed');
+      await expect(bobReads(denies)).resolves.toBe('ExplicitlyDenied');
+    });
+
+    it('leaves other users and the verifier alone (the blast radius is one user)', async () => {
+      await expect(
+        signedRequest({ role: 'reader', action: 's3:GetObject', resource: bobObject, sub: BOB, bucketPolicy: withDenies }),
+      ).resolves.toBe('Allowed');
+      await expect(
+        s3Decision({ ...policies, bucketPolicy: withDenies }, 'verifierFunction', 's3:GetObject', PREFIXES['own prefix'], 'untagged'),
+      ).resolves.toBe('Allowed');
+    });
+  });
+
+  describe("revoking the signing roles' older sessions (aws:TokenIssueTime)", () => {
+    const revokedAt = new Date('2026-11-23T10:00:00.000Z');
+    const deny = [sessionsIssuedBeforeDeny(revokedAt)];
+
+    it('refuses URLs signed by a session issued before the revocation, for every user', async () => {
+      for (const sub of [ALICE, BOB]) {
+        await expect(
+          signedRequest({
+            role: 'reader',
+            action: 's3:GetObject',
+            resource: sub === ALICE ? aliceObject : bobObject,
+            sub,
+            extraIdentityStatements: deny,
+            context: { 'aws:TokenIssueTime': '2026-11-23T09:59:00.000Z' },
+          }),
+        ).resolves.toBe('ExplicitlyDenied');
+      }
+    });
+
+    it('lets sessions issued after it sign again', async () => {
+      await expect(
+        signedRequest({
+          role: 'reader',
+          action: 's3:GetObject',
+          resource: aliceObject,
+          extraIdentityStatements: deny,
+          context: { 'aws:TokenIssueTime': '2026-11-23T10:01:00.000Z' },
+        }),
+      ).resolves.toBe('Allowed');
+    });
   });
 });

@@ -30,13 +30,15 @@ describe('the metrics module', () => {
     ]);
   });
 
-  it('writes a breakdown at once, as a line of its own, and its total in the batch', () => {
+  it("writes a breakdown and its total from one value, in the invocation's one line", () => {
     recordUploadDeclared(5000, 'video/mp4');
-    const breakdown = emf.datapoints();
+    expect(emf.lines()).toEqual([]);
 
     metrics.publishStoredMetrics();
 
-    expect(breakdown).toEqual([
+    expect(emf.lines()).toHaveLength(1);
+    expect(emf.datapoints()).toEqual([
+      { namespace: 'SecureFileService', metric: 'UploadBytes', unit: 'Bytes', value: 5000, dimensions: { service } },
       {
         namespace: 'SecureFileService',
         metric: 'UploadBytes',
@@ -45,9 +47,24 @@ describe('the metrics module', () => {
         dimensions: { service, contentType: 'video/mp4' },
       },
     ]);
-    expect(emf.datapoints().slice(breakdown.length)).toEqual([
-      { namespace: 'SecureFileService', metric: 'UploadBytes', unit: 'Bytes', value: 5000, dimensions: { service } },
+  });
+
+  it('writes a second value of a breakdown dimension in a line of its own, never under the first value', () => {
+    recordUrlIssued('upload');
+    recordUrlIssued('download');
+    metrics.publishStoredMetrics();
+
+    expect(emf.lines()).toHaveLength(2);
+    expect(emf.datapoints().filter(({ dimensions }) => dimensions.operation)).toEqual([
+      expect.objectContaining({ metric: 'UrlsIssued', value: 1, dimensions: { service, operation: 'upload' } }),
+      expect.objectContaining({ metric: 'UrlsIssued', value: 1, dimensions: { service, operation: 'download' } }),
     ]);
+  });
+
+  it('writes nothing for an invocation with neither a metric nor an audit record', () => {
+    metrics.publishStoredMetrics();
+
+    expect(emf.lines()).toEqual([]);
   });
 
   it('keeps each breakdown dimension on its own metric', () => {

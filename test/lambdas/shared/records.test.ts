@@ -44,6 +44,42 @@ function aNewRecord(overrides: Partial<NewRecord> = {}): NewRecord {
 const verdict = (sequencer: string) => ({ status: 'available' as const, verifiedAt: '2026-11-23T10:11:00.000Z', sequencer });
 
 describe('file records', () => {
+  it.each([
+    ['the content check first', ['content', 'scan'] as const],
+    ['the scan first', ['scan', 'content'] as const],
+  ])('keep both halves of a scanned verdict with %s, the second write answering the record with both', async (_, order) => {
+    const record = aNewRecord();
+    await records.createPending(record);
+    const halves = {
+      content: { half: 'content', checkedAt: '2026-11-23T10:11:00.000Z', sequencer: '0A' },
+      scan: { half: 'scan', scanResult: 'NO_THREATS_FOUND', scannedAt: '2026-11-23T10:11:30.000Z' },
+    } as const;
+
+    const first = await records.recordVerdictHalf(record.id, halves[order[0]]);
+    const second = await records.recordVerdictHalf(record.id, halves[order[1]]);
+
+    expect(first?.[order[1] === 'scan' ? 'scanResult' : 'contentCheckedAt']).toBeUndefined();
+    expect(second).toMatchObject({
+      status: 'pending',
+      contentCheckedAt: '2026-11-23T10:11:00.000Z',
+      scanResult: 'NO_THREATS_FOUND',
+      scannedAt: '2026-11-23T10:11:30.000Z',
+    });
+  });
+
+  it('store no half on a record that is decided, and keep the scan result after the verdict', async () => {
+    const record = aNewRecord();
+    await records.createPending(record);
+    await records.recordVerdictHalf(record.id, { half: 'scan', scanResult: 'FAILED', scannedAt: '2026-11-23T10:11:30.000Z' });
+    await records.recordVerdict(record.id, { status: 'rejected', rejectedReason: 'SCAN_FAILED', verifiedAt: '2026-11-23T10:11:31.000Z' });
+
+    const late = await records.recordVerdictHalf(record.id, { half: 'content', checkedAt: '2026-11-23T10:12:00.000Z', sequencer: '0A' });
+
+    expect(late).toBeUndefined();
+    expect(await records.get(record.id)).toMatchObject({ status: 'rejected', rejectedReason: 'SCAN_FAILED', scanResult: 'FAILED' });
+    expect((await records.get(record.id))?.contentCheckedAt).toBeUndefined();
+  });
+
   it('are written pending and read back by their owner only', async () => {
     const record = aNewRecord({ uploadId: 'upload-1', checksumSha256: 'sum' });
     await records.createPending(record);

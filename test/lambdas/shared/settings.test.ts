@@ -80,6 +80,8 @@ describe('settingsFromContext', () => {
         allowedContentTypes: '{"image/png":["png"]}',
         readAccess: 'authenticated',
         logRetentionDays: '30',
+        malwareScanning: 'true',
+        scanFailurePolicy: 'available',
       }),
     );
 
@@ -89,6 +91,8 @@ describe('settingsFromContext', () => {
       allowedContentTypes: { 'image/png': ['png'] },
       readAccess: 'authenticated',
       logRetentionDays: 30,
+      malwareScanning: true,
+      scanFailurePolicy: 'available',
     });
   });
 

@@ -4,7 +4,7 @@
  * with.
  */
 import type { DownloadUrl, FileListPage, FileRecord, UploadPlan } from '../contract/answers';
-import type { DownloadRequest, ListRequest, UploadRequest } from '../contract/requests';
+import type { DownloadRequest, ListRequest, UploadRequest } from '../contract/request-types';
 import { apiError, FileApiError, isExpiredUrl } from './errors';
 import { uploadInParts } from './multipart-upload';
 import { aborted, putBytes } from './put-object';

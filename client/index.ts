@@ -12,4 +12,4 @@ export { FileApiError, type FileErrorCode } from './errors';
 export { cognitoTokenSource, refreshTokens, signInWithPassword, type CognitoTokens, type PasswordSignIn } from './cognito';
 export type * from '../contract/answers';
 export type { ApiErrorBody, ErrorCode } from '../contract/errors';
-export type { CompleteUploadRequest, DownloadRequest, ListRequest, PartUrlsRequest, UploadRequest } from '../contract/requests';
+export type { CompleteUploadRequest, DownloadRequest, ListRequest, PartUrlsRequest, UploadRequest } from '../contract/request-types';

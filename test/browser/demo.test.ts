@@ -41,7 +41,8 @@ describeInBrowser('the demo page in Chromium', () => {
     stack = await startLocalMode({ apiPort: 0, s3Port: 0, cognitoPort: 0, dynamoDbPort: 0, directory, staticFiles: demoFiles, settings });
     browser = await launchChromium();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-  });
+    // Local mode synthesizes the stack's policies at start: slow on a loaded machine.
+  }, 180_000);
   beforeEach(async () => {
     // A context of its own per test: its own sessionStorage and localStorage.
     context = await browser.newContext();
@@ -310,8 +311,8 @@ describeInBrowser('the demo page in Chromium', () => {
     await page.waitForFunction(() => /^Sign-in failed/.test(document.getElementById('session-error')?.textContent ?? ''));
     await page.fill('#session-password', 'Passw0rd!local');
     await page.click('#session-form button[type=submit]');
-    await page.waitForSelector('#session-expired:not([open])');
-    await page.waitForSelector(`#file-list tr`);
+    await page.waitForSelector('#session-expired[open]', { state: 'detached' });
+    await page.waitForSelector('#file-list tr, #no-files:not([hidden])');
     expect(await page.textContent('#files-error')).toBe('');
     expect(errors).toEqual([]);
   });

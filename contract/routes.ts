@@ -12,6 +12,7 @@ export const ROUTES = {
   'GET /files': 'downloads',
   'GET /files/{id}': 'downloads',
   'POST /downloads': 'downloads',
+  'GET /usage': 'downloads',
   'DELETE /files/{id}': 'deletes',
   'GET /health': 'health',
 } as const;

@@ -14,6 +14,7 @@ import { ApiError, storageUnavailable } from './shared/errors';
 import { apiHandler, idRoute, type ApiResult, type Caller } from './shared/http';
 import { measureLatency } from './shared/metrics';
 import { s3For } from './shared/s3-client';
+import { settleUsage } from './shared/storage-quota';
 
 /** What the deletes function depends on; tests pass fakes. */
 export type DeletesDependencies = SigningDependencies;
@@ -42,6 +43,7 @@ async function deleteFile(deps: DeletesDependencies, id: string, caller: Caller)
     throw storageUnavailable(error);
   });
   await deps.records.markDeleted(id, caller.sub, deps.now?.() ?? new Date());
+  await settleUsage(deps.usage, record, 'deleted');
   fileDeleted(caller, { id, key: record.key });
   return { status: 204 };
 }

@@ -20,8 +20,10 @@ import { signingDependencies, type SigningDependencies } from './shared/dependen
 import { ApiError } from './shared/errors';
 import { apiHandler, idRoute, jsonRoute, queryRoute, type ApiResult, type Caller } from './shared/http';
 import { parseObjectKey } from './shared/keys';
+import { planFor } from './shared/plans';
 import { publicRecord, type StoredRecord } from './shared/records';
 import { assertNotSuspended } from './shared/suspensions';
+import { usageAnswer } from './usage';
 
 /** What the downloads function depends on; tests pass fakes. */
 export type DownloadsDependencies = SigningDependencies;
@@ -38,6 +40,7 @@ export function createDownloadsHandler(dependencies: DownloadsDependencies) {
     'GET /files': queryRoute(ListRequestSchema, (input, caller) => listFiles(dependencies, input, caller)),
     'GET /files/{id}': idRoute((id, caller) => getFile(dependencies, id, caller)),
     'POST /downloads': jsonRoute(DownloadRequestSchema, (input, caller) => createDownload(dependencies, input, caller)),
+    'GET /usage': (_event, caller) => usageAnswer(dependencies, caller),
   });
 }
 
@@ -64,7 +67,10 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
   }
   if (record.status === 'rejected') throw new ApiError('REJECTED', 'The file was rejected: its bytes are not what was declared.');
 
-  const ttl = Math.min(input.expiresIn ?? settings.downloadUrlTtlSeconds, settings.maxDownloadUrlTtlSeconds);
+  const plan = planFor(settings, caller.groups);
+  const ttl = Math.min(input.expiresIn ?? settings.downloadUrlTtlSeconds, settings.maxDownloadUrlTtlSeconds, plan.maxDownloadUrlTtlSeconds);
+  // Before any STS call: a flood costs one table write per request, never a role session.
+  await deps.rates?.take(caller.sub, 'download', plan, deps.now?.() ?? new Date(), caller.signal);
   const session = await sessions.sessionFor(caller, ttl);
   const disposition = contentDisposition(input.disposition ?? 'attachment', parseObjectKey(record.key)?.name ?? 'file', record.name);
   const { url, expiresAt } = await signer.presign(

@@ -33,8 +33,10 @@ import {
   listUploadedParts,
 } from './shared/multipart-uploads';
 import { partLength, planParts, type PartPlan } from './shared/multipart-plan';
-import { publicRecord, type StoredRecord } from './shared/records';
+import { planFor, type Plan } from './shared/plans';
+import { expiryOf, publicRecord, type StoredRecord } from './shared/records';
 import type { RoleSession } from './shared/role-sessions';
+import { settleUsage, withReservation } from './shared/storage-quota';
 import type { HandlerSettings } from './shared/settings';
 
 /** What the uploads function depends on; tests pass fakes. */
@@ -71,6 +73,10 @@ async function createUpload(deps: UploadsDependencies, input: UploadRequest, cal
   const filename = checkedFileName(input.filename);
   const { contentType, extension } = allowedType(input.contentType, filename, settings);
   checkSize(input, settings);
+  // Before any STS call: a flood costs one table write per request, never a role session.
+  const plan = planFor(settings, caller.groups);
+  checkPlanSize(input.size, plan);
+  await deps.rates?.take(caller.sub, 'upload', plan, deps.now?.() ?? new Date(), caller.signal);
   recordUploadDeclared(input.size, contentType);
   const id = newFileId();
   const upload: NewUpload = {
@@ -81,10 +87,21 @@ async function createUpload(deps: UploadsDependencies, input: UploadRequest, cal
     size: input.size,
     checksumSha256: input.checksumSha256,
   };
-  // Only a single PUT lets S3 verify a whole-object SHA-256, so a checksum keeps the file in one PUT.
-  return input.size > settings.multipartThresholdBytes && !input.checksumSha256
-    ? startMultipart(deps, caller, upload)
-    : signSinglePut(deps, caller, upload);
+  // Room is reserved before any STS call and released if issuing the URL fails.
+  const reservation = {
+    sub: caller.sub,
+    id,
+    size: input.size,
+    plan,
+    now: deps.now?.() ?? new Date(),
+    urlTtlSeconds: settings.uploadUrlTtlSeconds,
+  };
+  return withReservation(deps.usage, { ...reservation, signal: caller.signal }, () =>
+    // Only a single PUT lets S3 verify a whole-object SHA-256, so a checksum keeps the file in one PUT.
+    input.size > settings.multipartThresholdBytes && !input.checksumSha256
+      ? startMultipart(deps, caller, upload)
+      : signSinglePut(deps, caller, upload),
+  );
 }
 
 async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: NewUpload): Promise<ApiResult> {
@@ -186,6 +203,7 @@ async function signMoreParts(deps: UploadsDependencies, id: string, input: PartU
   await assertUploadExists(await deps.sessions.sessionFor(caller, 60, 'server'), deps.location, record.key, uploadId, caller.signal);
   const { parts, expiresAt } = await signParts(deps, session, { key: record.key, uploadId, plan, partNumbers: input.partNumbers });
   await deps.records.extendExpiry(id, caller.sub, Date.parse(expiresAt));
+  await deps.usage?.extend(caller.sub, id, expiryOf(Date.parse(expiresAt)));
   const answer: PartUrls = { id, parts, expiresAt };
   urlIssued(caller, {
     operation: 'upload',
@@ -212,7 +230,9 @@ async function completeUpload(deps: UploadsDependencies, id: string, input: Comp
   const quoted = parts.map(({ partNumber, etag }) => ({ partNumber, etag: `"${etag.replace(/"/g, '')}"` }));
   await completeMultipartUpload(session, deps.location, { key: record.key, uploadId, size: plan.size, parts: quoted }, caller.signal);
   // The object exists now: its record waits for the verifier, however late S3's event is.
-  await deps.records.extendExpiry(id, caller.sub, (deps.now?.() ?? new Date()).getTime());
+  const completedAt = (deps.now?.() ?? new Date()).getTime();
+  await deps.records.extendExpiry(id, caller.sub, completedAt);
+  await deps.usage?.extend(caller.sub, id, expiryOf(completedAt));
   return { status: 200, body: publicRecord(record) };
 }
 
@@ -221,6 +241,7 @@ async function abortUpload(deps: UploadsDependencies, id: string, caller: Caller
   const session = await deps.sessions.sessionFor(caller, 60, 'server');
   await abortMultipartUpload(session, deps.location, record.key, uploadId, caller.signal);
   await deps.records.removePending(id, caller.sub);
+  await settleUsage(deps.usage, record, 'gone');
   return { status: 204 };
 }
 
@@ -276,6 +297,11 @@ function checkSize(input: UploadRequest, settings: HandlerSettings): void {
   if (singlePut && input.size > S3_LIMITS.maxSinglePutBytes) {
     throw new ApiError('FILE_TOO_LARGE', `S3 verifies checksumSha256 in a single PUT of at most ${S3_LIMITS.maxSinglePutBytes} bytes.`);
   }
+}
+
+/** Within the caller's plan's largest file (413). */
+function checkPlanSize(size: number, plan: Plan): void {
+  if (size > plan.maxFileBytes) throw new ApiError('FILE_TOO_LARGE', `Your plan allows files of at most ${plan.maxFileBytes} bytes.`);
 }
 
 /** The deployed handler: dependencies from the Lambda environment, read once at init. */

@@ -31,10 +31,11 @@ import { publishMetricLine } from './shared/metric-line';
 import { metrics, recordVerification } from './shared/metrics';
 import { OBJECT_EVENT_TYPES, parseObjectEvent, type ObjectEvent } from './shared/object-events';
 import { STATUS_TAG, STATUS_TAG_KEY, type StatusTag } from './shared/object-tags';
-import type { StoredRecord } from './shared/records';
+import { normalizedSequencer, type StoredRecord } from './shared/records';
 import { s3ErrorCode } from './shared/s3-client';
 import { parseScanResultEvent, type ScanResultEvent } from './shared/scan-results';
 import type { HandlerSettings } from './shared/settings';
+import { settleUsage } from './shared/storage-quota';
 import { SNIFF_BYTES, verifyContent } from './shared/verification';
 
 /** The verifier's view of the bucket. */
@@ -49,7 +50,7 @@ export interface VerifiedObjects {
 export type ScanSettings = Pick<HandlerSettings, 'malwareScanning' | 'scanFailurePolicy'>;
 
 /** What the verifier depends on; tests pass fakes. */
-export interface VerifierDependencies extends Pick<RecordDependencies, 'records' | 'location' | 'now'> {
+export interface VerifierDependencies extends Pick<RecordDependencies, 'records' | 'location' | 'now' | 'usage'> {
   readonly objects: VerifiedObjects;
   /** @default scanning off */
   readonly scanning?: ScanSettings;
@@ -97,7 +98,12 @@ async function handleMessage(deps: VerifierDependencies, message: SQSRecord): Pr
 async function objectCreated(deps: VerifierDependencies, event: ObjectEvent, fileId: string): Promise<void> {
   const key = event.detail.object.key;
   const record = await deps.records.get(fileId);
-  if (record && (record.storedStatus !== 'pending' || record.key !== key)) return; // decided already: a duplicate or a late event
+  if (record && record.key !== key) return; // not this record's object
+  if (record && record.storedStatus !== 'pending') {
+    // Decided already (a duplicate or a late event): settle its usage, in case a crash came between the two.
+    await settleUsage(deps.usage, record, record.storedStatus);
+    return;
+  }
   const read = await deps.objects.readHead(key, SNIFF_BYTES);
   if (!read) return; // deleted since: its delete event takes care of the record
   if (!record) {
@@ -131,6 +137,8 @@ async function objectCreated(deps: VerifierDependencies, event: ObjectEvent, fil
     verifiedAt: now.toISOString(),
     sequencer: event.detail.object.sequencer,
   });
+  const settled = decided ? verdict.status : ((await deps.records.get(fileId))?.storedStatus ?? 'gone');
+  await settleUsage(deps.usage, record, settled);
   // Counted once: only the write that moved the record counts, however often the event comes.
   if (decided) {
     const outcome = verdict.status === 'available' ? 'available' : verdict.reason;
@@ -193,6 +201,12 @@ async function decideScanned(deps: VerifierDependencies, record: StoredRecord, e
     verifiedAt: now.toISOString(),
     ...(record.sequencer && { sequencer: record.sequencer }),
   });
+  const settled = decided
+    ? outcome === 'available'
+      ? 'available'
+      : 'rejected'
+    : ((await deps.records.get(record.id))?.storedStatus ?? 'gone');
+  await settleUsage(deps.usage, record, settled);
   if (decided) {
     recordVerification(outcome, now.getTime() - Date.parse(eventTime));
     log('INFO', 'file verified', { fileId: record.id, outcome, scanResult: record.scanResult });
@@ -203,8 +217,19 @@ async function objectDeleted(deps: VerifierDependencies, event: ObjectEvent, fil
   // A version removed for good (the undo window ending) may leave a current object behind: only
   // a record its owner deleted goes with it.
   const onlyIfMarkedDeleted = event.detail['deletion-type'] === 'Permanently Deleted';
+  const record = deps.usage && (await deps.records.get(fileId));
+  if (record && removable(record, event.detail.object.sequencer, onlyIfMarkedDeleted)) {
+    // Its usage first: the record may only go once its bytes are no longer counted.
+    await settleUsage(deps.usage, record, 'gone');
+  }
   const removed = await deps.records.removeAfterObjectDeleted(fileId, event.detail.object.sequencer, { onlyIfMarkedDeleted });
   if (removed) log('INFO', 'record removed after its object was deleted', { fileId });
+}
+
+/** Whether a delete event removes the record (the condition `removeAfterObjectDeleted` writes). */
+function removable(record: StoredRecord, sequencer: string, onlyIfMarkedDeleted: boolean): boolean {
+  if (onlyIfMarkedDeleted && record.storedStatus !== 'deleted') return false;
+  return record.sequencer === undefined || record.sequencer < normalizedSequencer(sequencer);
 }
 
 /**
@@ -264,6 +289,7 @@ function deployedDependencies(): VerifierDependencies {
   return {
     records: base.records,
     location: base.location,
+    usage: base.usage,
     objects: verifiedObjects(base.location, { keepOtherTags: base.settings.malwareScanning }),
     scanning: base.settings,
   };

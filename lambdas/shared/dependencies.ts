@@ -6,13 +6,19 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { ENVIRONMENT_VARIABLES, required, type Environment } from './environment';
 import { createObjectUrlSigner, type BucketLocation, type ObjectUrlSigner } from './object-urls';
+import { rateWindows, type RateWindows } from './rate-windows';
 import { createDynamoDbClient, fileRecords, type FileRecords } from './records';
 import { assumeRoleSessions, type RoleSessionSource } from './role-sessions';
 import { settingsFromEnvironment, type HandlerSettings } from './settings';
 import { suspensionCheckedSessions, tableSuspensions, type Suspensions } from './suspensions';
+import { usageLedger, type UsageLedger } from './usage-ledger';
 
 /** What every function has: its settings, the bucket and the file table. */
 export interface RecordDependencies {
+  /** The rate windows, in the same table. @default none */
+  readonly rates?: RateWindows;
+  /** The storage quota's ledger, in the same table. @default none: unit tests of other logic leave it out */
+  readonly usage?: UsageLedger;
   readonly settings: HandlerSettings;
   readonly location: BucketLocation;
   readonly records: FileRecords;
@@ -26,6 +32,8 @@ export interface RecordDependencies {
 export interface SigningDependencies extends RecordDependencies {
   readonly sessions: RoleSessionSource;
   readonly signer: ObjectUrlSigner;
+  /** The per-user URL rate windows. @default none: unit tests of other logic leave rates out */
+  readonly rates?: RateWindows;
 }
 
 /** The bucket a function's environment names. */
@@ -51,6 +59,8 @@ export function recordDependencies(environment: Environment): RecordDependencies
     location,
     records: fileRecords(client, tableName),
     suspensions: tableSuspensions(client, tableName),
+    rates: rateWindows(client, tableName),
+    usage: usageLedger(client, tableName),
   };
 }
 

@@ -3,7 +3,7 @@
  * turns it into `{"error":{"code","message"}}` with its status. Anything else becomes a 500
  * that is logged, never shown.
  */
-import { ERROR_STATUS, type ErrorCode } from '../../contract/errors';
+import { ERROR_STATUS, type ErrorCode, type QuotaFigures } from '../../contract/errors';
 
 /** An error the client caused or may retry; its message is safe to show. */
 export class ApiError extends Error {
@@ -11,15 +11,21 @@ export class ApiError extends Error {
   readonly status: number;
   /** Headers the answer carries (`Retry-After`). */
   readonly headers: Readonly<Record<string, string>>;
+  /** Seconds to wait, stated in the body as well as in `Retry-After`. */
+  readonly retryAfter?: number;
+  /** `QUOTA_EXCEEDED`: the caller's storage against their plan, stated in the body. */
+  readonly quota?: QuotaFigures;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown; headers?: Readonly<Record<string, string>> },
+    options?: { cause?: unknown; headers?: Readonly<Record<string, string>>; retryAfter?: number; quota?: QuotaFigures },
   ) {
     super(message, options);
     this.status = ERROR_STATUS[code];
     this.headers = options?.headers ?? {};
+    if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+    if (options?.quota) this.quota = options.quota;
   }
 }
 

@@ -17,6 +17,7 @@ import { assertUsableSub } from './keys';
 import { describeError, log, requestLogContext, withRequestLogContext } from './logs';
 import { publishMetricLine } from './metric-line';
 import { metrics, recordRefusal, recordRequestId } from './metrics';
+import { groupsOfClaim } from './plans';
 
 /** The event our functions receive: an HTTP API request that passed the JWT authorizer. */
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -31,6 +32,8 @@ export interface ApiResult {
 export interface Caller {
   /** The Cognito `sub`: the only identity we trust, never a body field. */
   readonly sub: string;
+  /** The caller's Cognito groups (`cognito:groups`), which select their plan. */
+  readonly groups: readonly string[];
   readonly sourceIp: string;
   readonly requestId: string;
   /** Aborts at the request's deadline: hand it to every AWS call, so a slow one answers 503 in time. */
@@ -142,7 +145,8 @@ function describeIssue(issue: v.GenericIssue): string {
 function callerOf(event: ApiEvent, signal: AbortSignal): Caller {
   const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
   assertUsableSub(sub);
-  return { sub, sourceIp: event.requestContext.http.sourceIp, requestId: event.requestContext.requestId, signal };
+  const groups = groupsOfClaim(event.requestContext.authorizer?.jwt?.claims?.['cognito:groups']);
+  return { sub, groups, sourceIp: event.requestContext.http.sourceIp, requestId: event.requestContext.requestId, signal };
 }
 
 function bodySizeLimit(): MiddlewareObj<ApiEvent> {
@@ -186,7 +190,15 @@ function errorAnswers(): MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResult
       // A refusal is an answer we chose; an unexpected error is a fault, counted by the API's 5xx metric instead.
       if (known) recordRefusal(known.code);
       const body: ApiErrorBody = known
-        ? { error: { code: known.code, message: known.message, ...(known.status >= 500 && { requestId }) } }
+        ? {
+            error: {
+              code: known.code,
+              message: known.message,
+              ...(known.status >= 500 && { requestId }),
+              ...(known.retryAfter !== undefined && { retryAfter: known.retryAfter }),
+              ...(known.quota && { quota: known.quota }),
+            },
+          }
         : { error: { code: 'INTERNAL', message: 'Something went wrong on our side; quote the request id.', requestId } };
       request.response = {
         statusCode: known?.status ?? 500,

@@ -53,6 +53,8 @@ export const METRIC = {
   verifications: 'Verifications',
   /** Time from the object's creation (S3's event time) to the verifier's decision (Milliseconds). */
   verificationLatency: 'VerificationLatency',
+  /** Storage committed (used + reserved) against the plan's quota at each reservation (Percent), a distribution: no user dimension. */
+  quotaUsedPercent: 'QuotaUsedPercent',
   /** First invocation of a new Lambda instance (Count), by `function_name` (as Powertools named it). */
   coldStart: 'ColdStart',
 } as const;
@@ -106,6 +108,11 @@ export function recordRefusal(code: ErrorCode): void {
  */
 export function recordUploadDeclared(bytes: number, contentType: string): void {
   recordWithBreakdown(METRIC.uploadBytes, MetricUnit.Bytes, bytes, DIMENSION.contentType, contentType);
+}
+
+/** Records how full the caller's quota is after a reservation (0-100). */
+export function recordQuotaUsed(percent: number): void {
+  metrics.addMetric(METRIC.quotaUsedPercent, MetricUnit.Percent, Math.min(100, Math.round(percent * 10) / 10));
 }
 
 /** Counts the part URLs signed for a multipart upload in one request. */

@@ -23,6 +23,7 @@ import { FILE_ID_PATTERN } from '../../contract/constants';
 import { ApiError, storageUnavailable } from './errors';
 import type { ScanResultStatus } from './scan-results';
 import { fileItemKey, ownerPartition, ownerSortKey, TABLE_INDEXES, TABLE_TTL_ATTRIBUTE } from './table';
+import { COUNTED_ATTRIBUTE } from './usage-ledger';
 
 /** A record's status in the table: what the API shows, and `deleted`, which it never does. */
 export type StoredStatus = FileStatus | 'deleted';
@@ -40,6 +41,8 @@ export interface StoredRecord extends FileRecord {
   /** With malware scanning: GuardDuty's result (the other half), kept after the verdict. */
   readonly scanResult?: ScanResultStatus;
   readonly scannedAt?: string;
+  /** Whether its bytes are in its owner's storage usage (usage-ledger.ts). */
+  readonly counted?: boolean;
   readonly storedStatus: StoredStatus;
 }
 
@@ -301,10 +304,11 @@ export function fileRecords(client: DynamoDBClient, tableName: string): FileReco
       const command = new DeleteItemCommand({
         TableName: tableName,
         Key: key(id),
-        ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(sequencer) OR sequencer < :sequencer)${
+        // A counted record leaves the usage first (the verifier releases it): never with its bytes still counted.
+        ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(#counted) AND (attribute_not_exists(sequencer) OR sequencer < :sequencer)${
           onlyDeleted ? ' AND #status = :deleted' : ''
         }`,
-        ...(onlyDeleted && { ExpressionAttributeNames: { '#status': 'status' } }),
+        ExpressionAttributeNames: { '#counted': COUNTED_ATTRIBUTE, ...(onlyDeleted && { '#status': 'status' }) },
         ExpressionAttributeValues: {
           ':sequencer': { S: normalizedSequencer(sequencer) },
           ...(onlyDeleted && { ':deleted': { S: 'deleted' } }),
@@ -326,7 +330,8 @@ export function normalizedSequencer(sequencer: string): string {
   return sequencer.toUpperCase().padEnd(32, '0');
 }
 
-function expiryOf(urlExpiresAt: number): number {
+/** Epoch seconds: when a pending record whose URL expires at `urlExpiresAt` (epoch ms) expires. */
+export function expiryOf(urlExpiresAt: number): number {
   return Math.ceil(urlExpiresAt / 1000) + RECORD_EXPIRY_MARGIN_SECONDS;
 }
 
@@ -377,6 +382,7 @@ function unmarshalRecord(item: Record<string, AttributeValue>): StoredRecord {
     ...(contentCheckedAt && { contentCheckedAt }),
     ...(scanResult && { scanResult }),
     ...(scannedAt && { scannedAt }),
+    ...(item[COUNTED_ATTRIBUTE]?.BOOL && { counted: true }),
   };
 }
 

@@ -12,6 +12,7 @@ import * as v from 'valibot';
 import { S3_LIMITS } from '../../contract/constants';
 import { ROUTES } from '../../contract/routes';
 import { COGNITO_SIGN_IN_SCOPE } from './access-tokens';
+import { DEFAULT_PLAN_LIMITS, NamedPlansSchema, PlanLimitsSchema } from './plans';
 
 /** Who may read an object: only its owner, or any signed-in user (e.g. profile photos). */
 export type ReadAccess = 'owner' | 'authenticated';
@@ -141,6 +142,16 @@ const handlerEntries = {
     v.picklist(['reject', 'available'], "scanFailurePolicy must be 'reject' or 'available'"),
     'reject',
     'With scanning on, what a scan that could not judge a file (unsupported, failed, access denied) does: reject it (SCAN_FAILED), or let it become available with the result recorded. Rejecting fails closed.',
+  ),
+  defaultPlan: setting(
+    PlanLimitsSchema,
+    DEFAULT_PLAN_LIMITS,
+    'Limits of a user in no planned group: storage, file count, largest file, upload and download URLs per minute, pending uploads, longest download URL.',
+  ),
+  plans: setting(
+    NamedPlansSchema,
+    {},
+    'Plans by Cognito group (`cognito:groups`), same fields as `defaultPlan` (unset ones take its defaults); a user in several groups gets the first listed.',
   ),
 };
 
@@ -369,7 +380,7 @@ export function apiCorsRule(settings: Pick<FileServiceSettings, 'allowedOrigins'
     allowedOrigins: settings.allowedOrigins,
     allowedMethods: [...new Set(Object.keys(ROUTES).map((routeKey) => routeKey.split(' ')[0] as CorsRule['allowedMethods'][number]))],
     allowedHeaders: ['authorization', 'content-type'],
-    exposedHeaders: ['retry-after'],
+    exposedHeaders: ['retry-after', 'ratelimit', 'ratelimit-policy'],
     maxAgeSeconds: CORS_MAX_AGE_SECONDS,
   };
 }

@@ -188,6 +188,10 @@ export class FileServiceMonitoring extends Construct {
       ]),
       graph('Uploads, by content type', [this.breakdown(METRIC.uploadBytes, DIMENSION.contentType, cloudwatch.Stats.SAMPLE_COUNT)]),
       graph('Multipart parts signed', [this.serviceMetric(METRIC.partsSigned, {}, { ...sum, label: 'parts' })]),
+      graph(
+        'Storage quota used at reservation (%)',
+        percentiles('used', (statistic, label) => this.serviceMetric(METRIC.quotaUsedPercent, {}, { statistic, label })),
+      ),
       graph('Role sessions: cache hits and STS calls', [
         this.serviceMetric(METRIC.sessionCacheHits, {}, { ...sum, label: 'cache hits' }),
         this.serviceMetric(METRIC.stsCalls, {}, { ...sum, label: 'STS calls' }),

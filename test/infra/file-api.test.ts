@@ -78,7 +78,7 @@ describe('the HTTP API', () => {
       AllowOrigins: ['http://localhost:3000'],
       AllowMethods: ['POST', 'GET', 'DELETE'],
       AllowHeaders: ['authorization', 'content-type'],
-      ExposeHeaders: ['retry-after'],
+      ExposeHeaders: ['retry-after', 'ratelimit', 'ratelimit-policy'],
       MaxAge: 3600,
     });
   });

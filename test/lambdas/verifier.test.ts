@@ -170,3 +170,52 @@ describe('the verifier', () => {
     expect(tags).toEqual([]);
   });
 });
+
+describe("the verifier and the storage quota's ledger", () => {
+  /** A ledger that records its calls; `failFirst` makes the first call throw, as a crash between the two writes would. */
+  function fakeLedger(failFirst = false) {
+    const calls: string[] = [];
+    let failing = failFirst;
+    const record = (name: string) => async (_sub: string, id: string, size: number) => {
+      if (failing) {
+        failing = false;
+        throw new Error('table unavailable');
+      }
+      calls.push(`${name} ${id} ${size}`);
+      return true;
+    };
+    const usage = { confirm: record('confirm'), release: record('release'), reserve: jest.fn(), extend: jest.fn(), read: jest.fn() };
+    return { usage, calls };
+  }
+
+  it('turns the reservation into usage when the file becomes available, and releases it when it is rejected', async () => {
+    for (const [bytes, expected] of [
+      [PNG_BYTES, 'confirm'],
+      [HTML_BYTES, 'release'],
+    ] as const) {
+      const records = memoryRecords();
+      records.records.set(OBJECT_ID, { ...aPendingRecord(), size: bytes.length });
+      const { usage, calls } = fakeLedger();
+      const handler = createVerifierHandler({ records, usage, objects: fakeObjects(bytes).objects, location: TEST_LOCATION });
+
+      await handler(sqsEvent(anEvent('Object Created', '0A')), context);
+
+      expect(calls).toEqual([`${expected} ${OBJECT_ID} ${bytes.length}`]);
+    }
+  });
+
+  it('still settles the usage when the event is retried after a failure between the record write and the ledger write', async () => {
+    const records = memoryRecords();
+    records.records.set(OBJECT_ID, aPendingRecord());
+    const { usage, calls } = fakeLedger(true);
+    const handler = createVerifierHandler({ records, usage, objects: fakeObjects(PNG_BYTES).objects, location: TEST_LOCATION });
+
+    const first = await handler(sqsEvent(anEvent('Object Created', '0A')), context);
+    const retried = await handler(sqsEvent(anEvent('Object Created', '0A')), context);
+
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(records.records.get(OBJECT_ID)).toMatchObject({ status: 'available' });
+    expect(retried.batchItemFailures).toHaveLength(0);
+    expect(calls).toEqual([`confirm ${OBJECT_ID} ${PNG_BYTES.length}`]);
+  });
+});

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
 /** Shows the file manager for a signed-in user. */
 function enter(outputs: Outputs, session: Session): void {
   const client = createFileClient({ apiUrl: outputs.ApiUrl, getToken: (request) => session.getToken(request) });
-  const service = connect(client, { apiUrl: outputs.ApiUrl, getToken: (request) => session.getToken(request) });
+  const service = connect(client);
   element('who').textContent = session.username;
   element('sign-in').hidden = true;
   element('account').hidden = false;

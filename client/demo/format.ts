@@ -1,6 +1,5 @@
 /** How the page words sizes, dates and errors. */
 import { FileApiError } from '../errors';
-import type { QuotaFigures } from '../../contract/errors';
 
 /** `12.0 MiB`. */
 export function formatSize(bytes: number): string {
@@ -17,8 +16,7 @@ export function formatSize(bytes: number): string {
 /** An error as one sentence for the user, with the code and request id to quote. */
 export function describeError(error: unknown): string {
   if (!(error instanceof FileApiError)) return error instanceof Error ? error.message : String(error);
-  // The client's newer errors carry the figures; read them without depending on it.
-  const extra = error as FileApiError & { readonly quota?: QuotaFigures; readonly retryAfter?: number };
+  const extra = error;
   let sentence = error.message;
   if (error.code === 'QUOTA_EXCEEDED' && extra.quota) {
     const { usedBytes, reservedBytes, quotaBytes } = extra.quota;

@@ -207,7 +207,11 @@ function interruptedRow(
   li.dataset.name = state.name;
   const name = Object.assign(document.createElement('span'), { textContent: `${state.name} (${formatSize(state.size)})` });
   const inputId = `resume-${state.id}`;
-  const label = Object.assign(document.createElement('label'), { className: 'button', htmlFor: inputId, textContent: 'Choose the file to continue' });
+  const label = Object.assign(document.createElement('label'), {
+    className: 'button',
+    htmlFor: inputId,
+    textContent: 'Choose the file to continue',
+  });
   label.tabIndex = 0;
   const input = Object.assign(document.createElement('input'), { type: 'file', id: inputId, className: 'visually-hidden' });
   input.setAttribute('aria-label', `Choose ${state.name} again to continue its upload`);

@@ -96,7 +96,9 @@ async function confirmAndDelete(context: TableContext, file: FileRecord, tr: HTM
   if (text) text.textContent = `“${file.name}” (${formatSize(file.size)}) will be deleted for good.`;
   dialog.returnValue = '';
   dialog.showModal();
-  const answer = await new Promise<string>((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue), { once: true }));
+  const answer = await new Promise<string>((resolve) =>
+    dialog.addEventListener('close', () => resolve(dialog.returnValue), { once: true }),
+  );
   if (answer !== 'delete') {
     trigger.focus();
     return;
@@ -124,7 +126,11 @@ function statusCell(file: FileRecord): HTMLTableCellElement {
   const badge = document.createElement('span');
   badge.className = `badge ${file.status}`;
   badge.textContent =
-    file.status === 'available' ? 'verified' : file.status === 'rejected' ? `rejected: ${rejectedReasonText(file.rejectedReason)}` : 'pending';
+    file.status === 'available'
+      ? 'verified'
+      : file.status === 'rejected'
+        ? `rejected: ${rejectedReasonText(file.rejectedReason)}`
+        : 'pending';
   if (file.status === 'pending') badge.title = 'Uploaded or uploading; the service has not verified the bytes yet.';
   td.append(badge);
   return td;

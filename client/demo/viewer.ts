@@ -44,7 +44,12 @@ export async function showFile(service: FileService, viewer: HTMLElement, file: 
     });
     media = player;
   } else {
-    const link = Object.assign(document.createElement('a'), { href: url, target: '_blank', rel: 'noopener', textContent: `Open ${file.name}` });
+    const link = Object.assign(document.createElement('a'), {
+      href: url,
+      target: '_blank',
+      rel: 'noopener',
+      textContent: `Open ${file.name}`,
+    });
     state.replaceChildren('This type is not shown on the page: ', link, ` (${contentType}, opens in a new tab).`);
   }
   delete viewer.dataset.mediaError;

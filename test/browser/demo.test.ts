@@ -70,7 +70,12 @@ describeInBrowser('the demo page in Chromium', () => {
   /** Loopback would finish in a blink: uploads at ~4 MB/s give progress and pause something to show. */
   async function throttleUploads(bytesPerSecond = 4_000_000): Promise<void> {
     const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: bytesPerSecond });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: bytesPerSecond,
+    });
   }
 
   /** Drops files on the drop zone as a user's drag from the desktop does: dragenter, dragover, drop, with one DataTransfer. */
@@ -122,7 +127,9 @@ describeInBrowser('the demo page in Chromium', () => {
 
     expect(await page.locator('#queue li').count()).toBe(3);
     for (const name of ['sunset.png', 'harbour.png', 'notes.txt']) await page.waitForSelector(queueRow(name, 'available'));
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('#file-list td.thumb img')].filter((img) => img.naturalWidth > 0).length === 2);
+    await page.waitForFunction(
+      () => [...document.querySelectorAll<HTMLImageElement>('#file-list td.thumb img')].filter((img) => img.naturalWidth > 0).length === 2,
+    );
     await screenshot('demo-drop-queue.png');
 
     for (const name of ['sunset.png', 'harbour.png', 'notes.txt']) {
@@ -176,7 +183,9 @@ describeInBrowser('the demo page in Chromium', () => {
         const upload = kept.alice?.[0];
         const session = JSON.parse(sessionStorage.getItem('secure-file-service.session') ?? '{}') as { tokens?: { accessToken: string } };
         if (upload && session.tokens) {
-          const answer = await fetch(`${apiUrl}/uploads/${upload.id}`, { headers: { authorization: `Bearer ${session.tokens.accessToken}` } });
+          const answer = await fetch(`${apiUrl}/uploads/${upload.id}`, {
+            headers: { authorization: `Bearer ${session.tokens.accessToken}` },
+          });
           const state = (await answer.json()) as { uploadedParts: unknown[] };
           if (state.uploadedParts.length > 0) return { id: upload.id, held: state.uploadedParts.length };
         }
@@ -263,7 +272,13 @@ describeInBrowser('the demo page in Chromium', () => {
     await signIn();
     // An MP4 file-type box and nothing playable after it: the verifier takes it for video/mp4, the browser cannot play it.
     const header = 'ftypisom';
-    await dropFiles([{ name: 'broken.mp4', type: 'video/mp4', text: `\u0000\u0000\u0000\u0018${header}\u0000\u0000\u0002\u0000isomiso2${'x'.repeat(4000)}` }]);
+    await dropFiles([
+      {
+        name: 'broken.mp4',
+        type: 'video/mp4',
+        text: `\u0000\u0000\u0000\u0018${header}\u0000\u0000\u0002\u0000isomiso2${'x'.repeat(4000)}`,
+      },
+    ]);
     await page.waitForSelector(queueRow('broken.mp4', 'available'));
     await page.click(`${fileRow('broken.mp4')} button:text-is("Open")`);
     await page.waitForSelector('#viewer[data-media-error]');

@@ -160,6 +160,7 @@ try {
     bundleSizes,
     sessionCache,
     http,
+    quotaWrites: await (await import('./quota-writes.mjs')).measureQuotaWrites({ quick }),
     cost,
     prices: PRICES,
     targets: targetsOf({ urlIssue, bundles, sessionCache, http }),

@@ -64,6 +64,18 @@ interface HostileRequest {
   readonly rawBody?: string;
   readonly status: number;
   readonly error: ErrorCode | GatewayMessage;
+  /** Fields of the error body beside code and message (a refusal's figures). */
+  readonly errorFields?: Record<string, unknown>;
+  /** Brings the caller to the state the row needs, just before it is sent (a full rate window). */
+  readonly prime?: (local: TestLocalMode, tokens: Record<TokenName, string>) => Promise<void>;
+}
+
+/** Bob (plan `pro`, one upload URL a minute here) asks for upload URLs until one is refused: his window is full. */
+async function fillBobsUploadWindow(local: TestLocalMode, tokens: Record<TokenName, string>): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const answer = await local.api('POST', '/uploads', { token: tokens.bob, body: anUploadRequest() });
+    if (answer.status === 429) return;
+  }
 }
 
 const upload = (overrides: Record<string, unknown>): HostileRequest['body'] => anUploadRequest(overrides);
@@ -194,6 +206,9 @@ const MATRIX: readonly HostileRequest[] = [
   { name: 'an HS256 token keyed with the public key', method: 'GET', route: '/files', token: 'HS256 keyed with the public key', status: 401, error: 'Unauthorized' },
   { name: 'a refresh token', method: 'GET', route: '/files', token: 'refresh token', status: 401, error: 'Unauthorized' },
   { name: 'a valid signature over a sub that is a path', method: 'GET', route: '/files', token: 'unusable sub', status: 401, error: 'UNAUTHORIZED' },
+  // Plans: over the storage quota (1 GiB here), over the rate (Bob's window filled first).
+  { name: 'a file larger than the storage left', method: 'POST', route: '/uploads', body: upload({ filename: 'film.mp4', contentType: 'video/mp4', size: 2 * 1024 * MiB }), status: 403, error: 'QUOTA_EXCEEDED', errorFields: { quota: expect.objectContaining({ quotaBytes: 1024 * MiB }) } },
+  { name: 'an upload URL past the rate', method: 'POST', route: '/uploads', token: 'bob', body: anUploadRequest(), status: 429, error: 'RATE_LIMITED', errorFields: { retryAfter: expect.any(Number) }, prime: fillBobsUploadWindow },
   { name: 'a valid signature over no sub', method: 'POST', route: '/uploads', token: 'no sub', body: anUploadRequest(), status: 401, error: 'UNAUTHORIZED' },
 ];
 
@@ -248,6 +263,20 @@ async function tokensFor(local: TestLocalMode): Promise<Record<TokenName, string
   };
 }
 
+/**
+ * Primes, then sends. A rate window is the wall clock's minute: if one ended between filling it
+ * and the request, it is filled again and the request sent once more.
+ */
+async function primedAndSent<Answer>(prime: NonNullable<HostileRequest['prime']>, send: () => Promise<Answer>): Promise<Answer> {
+  const minuteOf = () => Math.floor(Date.now() / 60_000);
+  const minute = minuteOf();
+  await prime(local, tokens);
+  const answer = await send();
+  if (minuteOf() === minute) return answer;
+  await prime(local, tokens);
+  return send();
+}
+
 let local: TestLocalMode;
 let fixture: Fixture;
 let tokens: Record<TokenName, string>;
@@ -255,7 +284,10 @@ let storedBefore: { objects: string[]; uploads: string[] };
 const answered: { name: string; status: number }[] = [];
 
 beforeAll(async () => {
-  local = await startTestLocalMode();
+  local = await startTestLocalMode({
+    defaultPlan: { storageQuotaBytes: 1024 * MiB },
+    plans: { pro: { uploadUrlsPerMinute: 1 } },
+  });
   tokens = await tokensFor(local);
   const { id, key } = await local.client('alice').upload(new Uint8Array(5), { filename: 'photo.jpg', contentType: 'image/jpeg' });
   const started = await local.api('POST', '/uploads', { body: { filename: 'film.mp4', contentType: 'video/mp4', size: 200 * MiB } });
@@ -289,11 +321,13 @@ describe('the hostile-input matrix', () => {
 
     const route = typeof request.route === 'string' ? request.route : request.route(fixture);
 
-    const answer = await local.api(request.method, route, { token, body, rawBody: request.rawBody, headers: request.headers });
+    const send = () => local.api(request.method, route, { token, body, rawBody: request.rawBody, headers: request.headers });
+    const answer = request.prime ? await primedAndSent(request.prime, send) : await send();
     answered.push({ name: request.name, status: answer.status });
 
     expect(answer.status).toBe(request.status);
-    if (/^[A-Z_]+$/.test(request.error)) expect(answer.body.error).toEqual({ code: request.error, message: expect.any(String) });
+    if (/^[A-Z_]+$/.test(request.error))
+      expect(answer.body.error).toEqual({ code: request.error, message: expect.any(String), ...request.errorFields });
     else expect(answer.body).toEqual({ message: request.error });
   });
 

@@ -8,12 +8,12 @@ import type { ListRequest } from '../../contract/request-types';
 import { FileApiError } from '../errors';
 import type { FileClient, ResumableUpload, UploadPhase, UploadProgress, UploadTask } from '../file-client';
 
-export type { ResumableUpload, UploadPhase, UploadTask };
+export type { ResumableUpload, UploadPhase };
 /** One progress report. */
 export type PhaseProgress = UploadProgress;
 
 /** How the page starts an upload. */
-export interface StartOptions {
+interface StartOptions {
   readonly onProgress: (progress: PhaseProgress) => void;
   readonly onResumable: (state: ResumableUpload) => void;
   readonly signal: AbortSignal;

@@ -5,6 +5,7 @@
  * (Amplify Auth with SRP, or the hosted UI's code flow with PKCE) and hand the file client its
  * **access** token: the API refuses ID tokens.
  */
+import { FileApiError } from './errors';
 
 /** The tokens Cognito hands out. */
 export interface CognitoTokens {
@@ -31,12 +32,19 @@ export interface PasswordSignIn {
   readonly now?: () => number;
 }
 
-/** Calls `InitiateAuth` with `USER_PASSWORD_AUTH`; throws with Cognito's message when it refuses. */
+/**
+ * Calls `InitiateAuth` with `USER_PASSWORD_AUTH`. Cognito's refusal is a `FileApiError` with
+ * code `COGNITO_<type>` (`COGNITO_NotAuthorizedException` for a wrong password).
+ */
 export function signInWithPassword(options: PasswordSignIn): Promise<CognitoTokens> {
   return initiateAuth(options, 'USER_PASSWORD_AUTH', { USERNAME: options.username, PASSWORD: options.password });
 }
 
-/** New tokens from a refresh token (`REFRESH_TOKEN_AUTH`); the refresh token itself is kept. */
+/**
+ * New tokens from a refresh token (`REFRESH_TOKEN_AUTH`, the Cognito refresh-token flow); the
+ * refresh token itself is kept. A revoked or expired one is a `FileApiError`
+ * (`COGNITO_NotAuthorizedException`): sign in again.
+ */
 export async function refreshTokens(
   options: Omit<PasswordSignIn, 'username' | 'password'> & { readonly refreshToken: string },
 ): Promise<CognitoTokens> {
@@ -77,22 +85,32 @@ async function initiateAuth(
 ): Promise<CognitoTokens> {
   const http = options.fetch ?? fetch;
   const now = options.now ?? (() => Date.now());
-  const response = await http(options.endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-    },
-    body: JSON.stringify({ AuthFlow: flow, ClientId: options.clientId, AuthParameters: parameters }),
-  });
+  let response: Response;
+  try {
+    response = await http(options.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+      },
+      body: JSON.stringify({ AuthFlow: flow, ClientId: options.clientId, AuthParameters: parameters }),
+    });
+  } catch (error) {
+    throw new FileApiError(0, 'NETWORK_ERROR', `Cognito could not be reached: ${String(error)}`);
+  }
   const body = (await response.json().catch(() => ({}))) as {
     AuthenticationResult?: { IdToken: string; AccessToken: string; RefreshToken?: string; ExpiresIn: number };
     ChallengeName?: string;
     message?: string;
+    __type?: string;
   };
   const result = body.AuthenticationResult;
   if (!response.ok || !result) {
-    throw new Error(
+    // `__type` may be namespaced (`com.amazonaws...#NotAuthorizedException`): the name is after the `#`.
+    const type = body.__type?.split('#').pop() ?? (body.ChallengeName ? `Challenge${body.ChallengeName}` : `HTTP_${response.status}`);
+    throw new FileApiError(
+      response.status,
+      `COGNITO_${type}`,
       body.message ?? (body.ChallengeName ? `Cognito asks for ${body.ChallengeName}` : `Sign-in failed (${response.status})`),
     );
   }

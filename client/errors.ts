@@ -1,10 +1,22 @@
-import { GATEWAY_ERROR_CODES, type ApiErrorBody, type ErrorCode, type GatewayErrorCode } from '../contract/errors';
+import { GATEWAY_ERROR_CODES, type ApiErrorBody, type ErrorCode, type GatewayErrorCode, type QuotaFigures } from '../contract/errors';
 
 /**
  * Every code a `FileApiError` may carry: the API's own, API Gateway's, S3's refusals as
- * `S3_<Code>`, another status as `HTTP_<status>`, and the client's own for no answer at all.
+ * `S3_<Code>`, Cognito's as `COGNITO_<type>` (`COGNITO_NotAuthorizedException`), another status
+ * as `HTTP_<status>`, and the client's own for no answer at all.
  */
-export type FileErrorCode = ErrorCode | GatewayErrorCode | `S3_${string}` | `HTTP_${number}` | 'NETWORK_ERROR' | 'ABORTED' | 'MISSING_ETAG';
+export type FileErrorCode =
+  ErrorCode | GatewayErrorCode | `S3_${string}` | `COGNITO_${string}` | `HTTP_${number}` | 'NETWORK_ERROR' | 'ABORTED' | 'MISSING_ETAG';
+
+/** What else an API refusal says. */
+export interface FileApiErrorDetails {
+  /** The API's request id, to quote when reporting a problem. */
+  readonly requestId?: string | undefined;
+  /** `QUOTA_EXCEEDED`: where the caller stands against their plan. */
+  readonly quota?: QuotaFigures | undefined;
+  /** `RATE_LIMITED`, `PENDING`, throttling: seconds to wait (the body's, else the `Retry-After` header's). */
+  readonly retryAfter?: number | undefined;
+}
 
 /** The one error type the client throws, for the API's errors, S3's refusals and network failures alike. */
 export class FileApiError extends Error {
@@ -16,11 +28,20 @@ export class FileApiError extends Error {
     /** The API's error code (`UNSUPPORTED_TYPE`…), `S3_<Code>` for S3's refusals, or `NETWORK_ERROR` / `ABORTED`. */
     readonly code: FileErrorCode,
     message: string,
-    /** The API's request id, to quote when reporting a problem. */
-    readonly requestId?: string,
+    details: FileApiErrorDetails = {},
   ) {
     super(message);
+    this.requestId = details.requestId;
+    this.quota = details.quota;
+    this.retryAfter = details.retryAfter;
   }
+
+  /** The API's request id, to quote when reporting a problem. */
+  readonly requestId: string | undefined;
+  /** `QUOTA_EXCEEDED`: used, reserved and allowed bytes and files. Never retried: it is the same answer until files go. */
+  readonly quota: QuotaFigures | undefined;
+  /** Seconds to wait before trying again, when the API said so. */
+  readonly retryAfter: number | undefined;
 
   /** Worth trying again: the network, a throttle, or the server's side. */
   get retryable(): boolean {
@@ -38,13 +59,21 @@ export async function apiError(response: Response): Promise<FileApiError> {
     body = undefined;
   }
   const error = (body as Partial<ApiErrorBody> | undefined)?.error;
-  if (error?.code) return new FileApiError(response.status, error.code, error.message ?? error.code, error.requestId);
+  const header = Number(response.headers.get('retry-after') ?? Number.NaN);
+  const retryAfter = error?.retryAfter ?? (Number.isFinite(header) && header >= 0 ? header : undefined);
+  if (error?.code) {
+    return new FileApiError(response.status, error.code, error.message ?? error.code, {
+      requestId: error.requestId,
+      quota: error.quota,
+      retryAfter,
+    });
+  }
   // API Gateway's own answers (authorizer, throttling) are `{"message": "..."}`.
   const message = (body as { message?: string } | undefined)?.message ?? (text || response.statusText);
   const code = Object.hasOwn(GATEWAY_ERROR_CODES, response.status)
     ? GATEWAY_ERROR_CODES[response.status as keyof typeof GATEWAY_ERROR_CODES]
     : undefined;
-  return new FileApiError(response.status, code ?? `HTTP_${response.status}`, message);
+  return new FileApiError(response.status, code ?? `HTTP_${response.status}`, message, { retryAfter });
 }
 
 /** Turns S3's XML refusal into a `FileApiError` with code `S3_<Code>` (`S3_AccessDenied`, `S3_SignatureDoesNotMatch`…). */

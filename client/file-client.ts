@@ -3,22 +3,24 @@
  * and moves the bytes to and from S3 itself, sending exactly the headers the URL was signed
  * with.
  */
-import type { DownloadUrl, FileListPage, FileRecord, UploadPlan } from '../contract/answers';
-import type { DownloadRequest, ListRequest, UploadRequest } from '../contract/requests';
+import type { DownloadUrl, FileListPage, FileRecord, SinglePutUpload, UploadPlan, UploadProgressState, Usage } from '../contract/answers';
+import type { DownloadRequest, ListRequest, UploadRequest } from '../contract/request-types';
 import { apiError, FileApiError, isExpiredUrl } from './errors';
-import { uploadInParts } from './multipart-upload';
+import { uploadInParts, type PartsPlan } from './multipart-upload';
+import { PauseGate } from './pause-gate';
 import { aborted, putBytes } from './put-object';
-import { withRetries } from './retry';
+import { sleep as realSleep, withRetries, type Sleep } from './retry';
 
 /** How to reach the API. */
 export interface FileClientOptions {
   /** The API's base URL (the `ApiUrl` output). */
   readonly apiUrl: string;
   /**
-   * A current Cognito **access** token (the API refuses ID tokens); called before every API
-   * request, so it may refresh. Called with `forceRefresh: true` when the API refused the token
-   * (401), or could not be reached at all: a browser sees API Gateway's 401 as a network error
-   * when it comes without CORS headers. `cognitoTokenSource` does both.
+   * A current **access** token (the API refuses ID tokens): bring your own auth (Amplify Auth,
+   * your OIDC library) or use `cognitoTokenSource`. Called before every API request, so it may
+   * refresh; called with `forceRefresh: true` when the API refused the token (401), or could not
+   * be reached at all: a browser sees API Gateway's 401 as a network error when it comes
+   * without CORS headers.
    */
   readonly getToken: (request: { readonly forceRefresh: boolean }) => string | Promise<string>;
   /** @default globalThis.fetch */
@@ -27,15 +29,45 @@ export interface FileClientOptions {
   readonly retries?: number;
   /** The clock, in epoch milliseconds, against which URLs' `expiresAt` are read. @default Date.now */
   readonly now?: () => number;
+  /** Waits between retries and polls; tests pass one that does not really wait. @default a timer */
+  readonly sleep?: Sleep;
 }
 
 /** A URL this close to its `expiresAt` is signed again before use rather than sent to fail. */
 const URL_EXPIRY_MARGIN_MS = 30_000;
 
-/** Upload progress, in bytes. */
+/**
+ * Where an upload is: `preparing` (checksum, asking for URLs, or what a resumed upload holds),
+ * `uploading` (bytes), `completing` (S3 has every byte; the API completes the upload),
+ * `verifying` (waiting for the service's verdict, with `waitUntilAvailable`), `done`.
+ */
+export type UploadPhase = 'preparing' | 'uploading' | 'completing' | 'verifying' | 'done';
+
+/** Upload progress, in bytes: `loaded` only grows, and reaches `total` only once S3 has every byte. */
 export interface UploadProgress {
+  readonly phase: UploadPhase;
   readonly loaded: number;
   readonly total: number;
+}
+
+/**
+ * What an app keeps (e.g. in `localStorage`) to resume a multipart upload after a reload: plain
+ * JSON. Pass it back as `resume` with the same file.
+ */
+export interface ResumableUpload {
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  /** The file's `lastModified`, when it had one: a different file of the same name and size is refused. */
+  readonly lastModified?: number;
+}
+
+/** How to wait for the service's verdict on the bytes. */
+export interface WaitOptions {
+  /** Between two looks at the record. @default 1000 */
+  readonly intervalMs?: number;
+  /** Give up waiting after this long and answer the record as it is (`pending`). @default 60000 */
+  readonly timeoutMs?: number;
 }
 
 /** How to upload one file. */
@@ -46,7 +78,7 @@ export interface UploadOptions {
   readonly contentType?: string;
   /** Compute the SHA-256 (Web Crypto) and have S3 verify the bytes. @default false */
   readonly checksum?: boolean;
-  /** Called as bytes are sent; `loaded` only grows, and ends at `total`. */
+  /** Called as the upload moves on. */
   readonly onProgress?: (progress: UploadProgress) => void;
   /** Cancels the upload; a multipart upload is aborted, leaving nothing behind. */
   readonly signal?: AbortSignal;
@@ -54,20 +86,45 @@ export interface UploadOptions {
   readonly concurrency?: number;
   /** Retries of each request or part on network errors, throttling and server errors, with backoff. @default the client's */
   readonly retries?: number;
+  /** Resolve only once the service has verified the bytes (`available` or `rejected`). @default false */
+  readonly waitUntilAvailable?: boolean | WaitOptions;
+  /** Called once a multipart upload exists: persist the state to resume it after a reload. */
+  readonly onResumable?: (state: ResumableUpload) => void;
+  /** Continue this multipart upload (from `onResumable`) instead of starting a new one. */
+  readonly resume?: ResumableUpload;
 }
 
-/** A finished upload: the file's record, `pending` until the service has verified its bytes. */
-export type UploadedFile = FileRecord;
+/** An upload under way. */
+export interface UploadTask {
+  /** The file's record: `pending` until verified, unless `waitUntilAvailable`. */
+  readonly done: Promise<FileRecord>;
+  /** Stops sending bytes; parts in flight are sent again on resume. The URLs and the upload stay. */
+  pause(): void;
+  resume(): void;
+  readonly paused: boolean;
+}
 
-/** The file API, typed. */
+/** Just the cancel signal. */
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** The file API, typed. Every call takes an `AbortSignal`. */
 export interface FileClient {
-  upload(file: Blob | Uint8Array, options?: UploadOptions): Promise<UploadedFile>;
+  /** Uploads a file and resolves to its record. */
+  upload(file: Blob | Uint8Array, options?: UploadOptions): Promise<FileRecord>;
+  /** Starts an upload that can be paused and resumed. */
+  startUpload(file: Blob | Uint8Array, options?: UploadOptions): UploadTask;
+  /** Drops an upload that will not be finished (a persisted `ResumableUpload` the user gave up). */
+  abortUpload(id: string, options?: CallOptions): Promise<void>;
   /** The record of one of the caller's files (its `status` tells whether it may be downloaded yet). */
-  get(id: string): Promise<FileRecord>;
-  getDownloadUrl(id: string, options?: Omit<DownloadRequest, 'id'>): Promise<DownloadUrl>;
-  list(options?: ListRequest): Promise<FileListPage>;
+  get(id: string, options?: CallOptions): Promise<FileRecord>;
+  getDownloadUrl(id: string, options?: Omit<DownloadRequest, 'id'> & CallOptions): Promise<DownloadUrl>;
+  list(options?: ListRequest & CallOptions): Promise<FileListPage>;
   /** Deletes one of the caller's files. */
-  remove(id: string): Promise<void>;
+  remove(id: string, options?: CallOptions): Promise<void>;
+  /** The caller's plan, storage and URL rates. */
+  usage(options?: CallOptions): Promise<Usage>;
 }
 
 /** Creates a client for one API. */
@@ -76,6 +133,7 @@ export function createFileClient(options: FileClientOptions): FileClient {
   const http = options.fetch ?? ((input, init) => fetch(input, init));
   const defaultRetries = options.retries ?? 3;
   const now = options.now ?? (() => Date.now());
+  const sleep = options.sleep ?? realSleep;
 
   type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -108,77 +166,187 @@ export function createFileClient(options: FileClientOptions): FileClient {
     return (response.status === 204 ? undefined : await response.json()) as T;
   }
 
-  return {
-    async upload(file, uploadOptions = {}) {
+  /** A call retried on what retrying may fix (429 after its `Retry-After`). */
+  const retried = <T>(method: Method, path: string, body?: unknown, signal?: AbortSignal, retries = defaultRetries) =>
+    withRetries(() => call<T>(method, path, body, signal), { retries, signal, sleep });
+
+  const fileRoute = (id: string) => `/files/${encodeURIComponent(id)}`;
+
+  function startUpload(file: Blob | Uint8Array, uploadOptions: UploadOptions = {}): UploadTask {
+    const gate = new PauseGate();
+    const done = runUpload(file, uploadOptions, gate);
+    return {
+      done,
+      pause: () => gate.pause(),
+      resume: () => gate.resume(),
+      get paused() {
+        return gate.paused;
+      },
+    };
+  }
+
+  async function runUpload(file: Blob | Uint8Array, uploadOptions: UploadOptions, gate: PauseGate): Promise<FileRecord> {
+    const { signal, onProgress } = uploadOptions;
+    const retries = uploadOptions.retries ?? defaultRetries;
+    const size = file instanceof Blob ? file.size : file.byteLength;
+    let phase: UploadPhase = 'preparing';
+    let loaded = 0;
+    const report = (next: UploadPhase, bytes: number) => {
+      // Monotonic even when a retried or paused part starts over; 100 % only once S3 answered for every byte.
+      const capped = next === 'uploading' ? Math.min(bytes, size - 1) : bytes;
+      if (next === phase && capped <= loaded) return;
+      phase = next;
+      loaded = Math.max(loaded, capped);
+      onProgress?.({ phase, loaded, total: size });
+    };
+    onProgress?.({ phase, loaded, total: size });
+
+    let record: FileRecord;
+    if (uploadOptions.resume) {
+      record = await resumeParts(file, uploadOptions.resume, uploadOptions, gate, report, retries);
+    } else {
       const request = await uploadRequestFor(file, uploadOptions);
-      const { signal, onProgress } = uploadOptions;
-      const retries = uploadOptions.retries ?? defaultRetries;
-      let loaded = 0;
-      const report = (bytes: number) => {
-        // Monotonic even when a retried part starts over.
-        if (bytes <= loaded) return;
-        loaded = Math.min(bytes, request.size);
-        onProgress?.({ loaded, total: request.size });
-      };
-      const askPlan = () => withRetries(() => call<UploadPlan>('POST', '/uploads', request, signal), { retries, signal });
-
-      let plan = await askPlan();
+      const askPlan = () => retried<UploadPlan>('POST', '/uploads', request, signal, retries);
+      const plan = await askPlan();
       if ('parts' in plan) {
-        const completed = await uploadInParts({
-          file,
-          plan: plan,
-          call: (method, path, body, callSignal) => call(method, path, body, callSignal),
-          onProgress: report,
-          concurrency: uploadOptions.concurrency ?? 4,
-          retries,
-          signal,
-          fetch: options.fetch,
-          now,
+        uploadOptions.onResumable?.({
+          id: plan.id,
+          name: request.filename,
+          size,
+          ...(file instanceof File && { lastModified: file.lastModified }),
         });
-        report(request.size);
-        return completed;
+        record = await sendParts(file, plan, [], uploadOptions, gate, report, retries);
+      } else {
+        record = await sendWhole(file, plan, askPlan, uploadOptions, gate, report, retries);
       }
-      for (let resigned = 0; ; resigned += 1) {
-        const { url, headers, expiresAt } = plan as Extract<UploadPlan, { method: 'PUT' }>;
-        const expires = Date.parse(expiresAt);
-        // About to expire (the file waited, a laptop slept): ask for a fresh upload rather than send bytes to a refusal
-        // the browser may not even be able to read.
-        if (expires - now() <= URL_EXPIRY_MARGIN_MS && resigned === 0) {
-          plan = await askPlan();
-          continue;
-        }
-        try {
-          await withRetries(() => putBytes(url, file, { headers, onProgress: report, signal, fetch: options.fetch }), { retries, signal });
-          report(request.size);
-          const { id } = plan;
-          return await withRetries(() => call<FileRecord>('GET', `/files/${id}`, undefined, signal), { retries, signal });
-        } catch (error) {
-          // An expired single-PUT URL cannot be re-signed for its key: ask for a fresh upload.
-          if (!isExpiredUrl(error, expires, now()) || resigned >= 1) throw error;
-          plan = await askPlan();
-        }
+    }
+    if (uploadOptions.waitUntilAvailable) {
+      report('verifying', size);
+      record = await verdictOf(record, uploadOptions.waitUntilAvailable === true ? {} : uploadOptions.waitUntilAvailable, signal);
+    }
+    report('done', size);
+    return record;
+  }
+
+  function sendParts(
+    file: Blob | Uint8Array,
+    plan: PartsPlan,
+    uploaded: UploadProgressState['uploadedParts'],
+    uploadOptions: UploadOptions,
+    gate: PauseGate,
+    report: (phase: UploadPhase, bytes: number) => void,
+    retries: number,
+  ): Promise<FileRecord> {
+    return uploadInParts({
+      file,
+      plan,
+      uploaded,
+      call: (method, path, body, callSignal) => call(method, path, body, callSignal),
+      onProgress: (bytes) => report('uploading', bytes),
+      onPartsDone: () => report('completing', file instanceof Blob ? file.size : file.byteLength),
+      concurrency: uploadOptions.concurrency ?? 4,
+      retries,
+      signal: uploadOptions.signal,
+      gate,
+      fetch: options.fetch,
+      sleep,
+      now,
+    });
+  }
+
+  async function resumeParts(
+    file: Blob | Uint8Array,
+    state: ResumableUpload,
+    uploadOptions: UploadOptions,
+    gate: PauseGate,
+    report: (phase: UploadPhase, bytes: number) => void,
+    retries: number,
+  ): Promise<FileRecord> {
+    const size = file instanceof Blob ? file.size : file.byteLength;
+    const lastModified = file instanceof File ? file.lastModified : undefined;
+    if (state.size !== size || (state.lastModified !== undefined && lastModified !== undefined && state.lastModified !== lastModified)) {
+      throw new FileApiError(0, 'INVALID_REQUEST', `This is not the file upload ${state.id} was started with.`);
+    }
+    const held = await retried<UploadProgressState>(
+      'GET',
+      `/uploads/${encodeURIComponent(state.id)}`,
+      undefined,
+      uploadOptions.signal,
+      retries,
+    );
+    return sendParts(file, held, held.uploadedParts, uploadOptions, gate, report, retries);
+  }
+
+  async function sendWhole(
+    file: Blob | Uint8Array,
+    first: SinglePutUpload,
+    askPlan: () => Promise<UploadPlan>,
+    uploadOptions: UploadOptions,
+    gate: PauseGate,
+    report: (phase: UploadPhase, bytes: number) => void,
+    retries: number,
+  ): Promise<FileRecord> {
+    const { signal } = uploadOptions;
+    let plan = first;
+    for (let resigned = 0; ;) {
+      const expires = Date.parse(plan.expiresAt);
+      // About to expire (the file waited, a laptop slept): ask for a fresh upload rather than send bytes to a refusal
+      // the browser may not even be able to read.
+      if (expires - now() <= URL_EXPIRY_MARGIN_MS && resigned === 0) {
+        resigned += 1;
+        plan = (await askPlan()) as SinglePutUpload;
+        continue;
       }
-    },
+      await gate.wait(signal);
+      const paused = gate.signal;
+      const putSignal = signal ? AbortSignal.any([signal, paused]) : paused;
+      try {
+        const { url, headers } = plan;
+        await withRetries(
+          () =>
+            putBytes(url, file, { headers, onProgress: (bytes) => report('uploading', bytes), signal: putSignal, fetch: options.fetch }),
+          { retries, signal: putSignal, sleep },
+        );
+        report('completing', file instanceof Blob ? file.size : file.byteLength);
+        return await retried<FileRecord>('GET', fileRoute(plan.id), undefined, signal, retries);
+      } catch (error) {
+        // Paused: the same URL takes the whole body again on resume (nothing was written).
+        if (paused.aborted && !signal?.aborted) continue;
+        // An expired single-PUT URL cannot be re-signed for its key: ask for a fresh upload.
+        if (!isExpiredUrl(error, expires, now()) || resigned >= 1) throw error;
+        resigned += 1;
+        plan = (await askPlan()) as SinglePutUpload;
+      }
+    }
+  }
 
-    get(id) {
-      return withRetries(() => call<FileRecord>('GET', `/files/${encodeURIComponent(id)}`), { retries: defaultRetries });
-    },
+  async function verdictOf(record: FileRecord, wait: WaitOptions, signal?: AbortSignal): Promise<FileRecord> {
+    const deadline = now() + (wait.timeoutMs ?? 60_000);
+    let current = record;
+    while (current.status === 'pending' && now() < deadline) {
+      await sleep(wait.intervalMs ?? 1000, signal);
+      current = await retried<FileRecord>('GET', fileRoute(record.id), undefined, signal);
+    }
+    return current;
+  }
 
-    getDownloadUrl(id, downloadOptions = {}) {
-      return withRetries(() => call<DownloadUrl>('POST', '/downloads', { id, ...downloadOptions }), { retries: defaultRetries });
+  return {
+    upload: (file, uploadOptions) => startUpload(file, uploadOptions).done,
+    startUpload,
+    async abortUpload(id, { signal } = {}) {
+      await retried<void>('DELETE', `/uploads/${encodeURIComponent(id)}`, undefined, signal);
     },
-
-    remove(id) {
-      return withRetries(() => call<void>('DELETE', `/files/${encodeURIComponent(id)}`), { retries: defaultRetries });
-    },
-
-    list(listOptions = {}) {
+    get: (id, { signal } = {}) => retried<FileRecord>('GET', fileRoute(id), undefined, signal),
+    getDownloadUrl: (id, { signal, ...request } = {}) => retried<DownloadUrl>('POST', '/downloads', { id, ...request }, signal),
+    remove: (id, { signal } = {}) => retried<void>('DELETE', fileRoute(id), undefined, signal),
+    list({ signal, ...listOptions } = {}) {
       const query = new URLSearchParams();
       if (listOptions.cursor) query.set('cursor', listOptions.cursor);
       if (listOptions.limit !== undefined) query.set('limit', String(listOptions.limit));
       if (listOptions.status) query.set('status', listOptions.status);
-      return withRetries(() => call<FileListPage>('GET', `/files${query.size > 0 ? `?${query}` : ''}`), { retries: defaultRetries });
+      return retried<FileListPage>('GET', `/files${query.size > 0 ? `?${query}` : ''}`, undefined, signal);
     },
+    usage: ({ signal } = {}) => retried<Usage>('GET', '/usage', undefined, signal),
   };
 }
 

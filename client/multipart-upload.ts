@@ -1,26 +1,44 @@
 /**
  * A multipart upload from the client's side: parts sent in parallel, each retried on network
- * and server errors, re-signed when its URL expired mid-upload, then completed; aborted on
- * cancel or failure, so nothing is left behind.
+ * and server errors, re-signed when its URL expired mid-upload, paused and resumed, then
+ * completed; aborted on cancel or failure, so nothing is left behind. A resumed upload (after
+ * a reload) skips the parts S3 already holds.
  */
-import type { CompletedUpload, MultipartUpload, PartUrl, PartUrls } from '../contract/answers';
+import type { CompletedUpload, PartUrl, PartUrls, UploadedPart } from '../contract/answers';
 import { MAX_PARTS_PER_BATCH } from '../contract/constants';
 import { FileApiError, isExpiredUrl } from './errors';
+import type { PauseGate } from './pause-gate';
 import { putBytes } from './put-object';
-import { withRetries } from './retry';
+import { withRetries, type Sleep } from './retry';
+
+/** The plan of a multipart upload: from `POST /uploads`, or from `GET /uploads/{id}` when resumed. */
+export interface PartsPlan {
+  readonly id: string;
+  readonly partSize: number;
+  readonly partCount: number;
+  /** Part URLs already signed (none when resumed: they are asked for as needed). */
+  readonly parts?: readonly PartUrl[];
+  readonly expiresAt?: string;
+}
 
 /** What a multipart upload needs from the client around it. */
 export interface MultipartContext {
   readonly file: Blob | Uint8Array;
-  readonly plan: MultipartUpload;
+  readonly plan: PartsPlan;
+  /** Parts S3 already holds (a resumed upload). */
+  readonly uploaded?: readonly UploadedPart[];
   /** Calls the API (bearer token, errors as `FileApiError`). */
   readonly call: <T>(method: 'POST' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal) => Promise<T>;
-  /** Total bytes sent so far, across parts. */
+  /** Bytes S3 holds so far, across parts, and the bytes of parts still in flight. */
   readonly onProgress: (loaded: number) => void;
+  /** Every part is in S3: what remains is completing. */
+  readonly onPartsDone: () => void;
   readonly concurrency: number;
   readonly retries: number;
-  readonly signal?: AbortSignal;
-  readonly fetch?: typeof fetch;
+  readonly signal?: AbortSignal | undefined;
+  readonly gate: PauseGate;
+  readonly fetch?: typeof fetch | undefined;
+  readonly sleep?: Sleep | undefined;
   /** The clock against which URLs' `expiresAt` are read. */
   readonly now: () => number;
 }
@@ -28,12 +46,13 @@ export interface MultipartContext {
 /** A URL this close to expiry is re-signed before use rather than failing mid-part. */
 const EXPIRY_MARGIN_MS = 30_000;
 
-/** Sends every part, completes the upload and answers the file's record. */
+/** Sends every part S3 does not hold yet, completes the upload and answers the file's record. */
 export async function uploadInParts(context: MultipartContext): Promise<CompletedUpload> {
   const { plan, signal } = context;
-  const urls = new PartUrlCache(context);
-  urls.add(plan.parts, plan.expiresAt);
+  const size = sizeOf(context.file);
   const etags = new Map<number, string>();
+  const urls = new PartUrlCache(context, (partNumber) => etags.has(partNumber));
+  if (plan.parts && plan.expiresAt) urls.add(plan.parts, plan.expiresAt);
   const loaded = new Map<number, number>();
   const report = (partNumber: number, bytes: number) => {
     loaded.set(partNumber, bytes);
@@ -41,19 +60,27 @@ export async function uploadInParts(context: MultipartContext): Promise<Complete
     for (const value of loaded.values()) total += value;
     context.onProgress(total);
   };
+  for (const part of context.uploaded ?? []) {
+    // A part of another length was cut for another plan: send it again.
+    if (part.size !== partBounds(plan, size, part.partNumber).length) continue;
+    etags.set(part.partNumber, part.etag);
+    report(part.partNumber, part.size);
+  }
 
-  const queue = Array.from({ length: plan.partCount }, (_, index) => index + 1);
+  const queue = Array.from({ length: plan.partCount }, (_, index) => index + 1).filter((partNumber) => !etags.has(partNumber));
   const worker = async () => {
     for (let partNumber = queue.shift(); partNumber !== undefined; partNumber = queue.shift()) {
       etags.set(partNumber, await sendPart(context, urls, partNumber, (bytes) => report(partNumber, bytes)));
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(context.concurrency, plan.partCount) }, worker));
+    await Promise.all(Array.from({ length: Math.min(context.concurrency, queue.length) }, worker));
+    context.onPartsDone();
     const parts = [...etags].map(([partNumber, etag]) => ({ partNumber, etag })).sort((a, b) => a.partNumber - b.partNumber);
     return await withRetries(() => context.call<CompletedUpload>('POST', `/uploads/${plan.id}/complete`, { parts }, signal), {
       retries: context.retries,
       signal,
+      sleep: context.sleep,
     });
   } catch (error) {
     queue.length = 0;
@@ -63,40 +90,68 @@ export async function uploadInParts(context: MultipartContext): Promise<Complete
   }
 }
 
+function sizeOf(file: Blob | Uint8Array): number {
+  return file instanceof Blob ? file.size : file.byteLength;
+}
+
+function partBounds(plan: PartsPlan, size: number, partNumber: number): { start: number; length: number } {
+  const start = (partNumber - 1) * plan.partSize;
+  return { start, length: Math.min(plan.partSize, size - start) };
+}
+
 async function sendPart(
   context: MultipartContext,
   urls: PartUrlCache,
   partNumber: number,
   onProgress: (bytes: number) => void,
 ): Promise<string> {
-  const { plan, file } = context;
-  const start = (partNumber - 1) * plan.partSize;
-  const end = Math.min(start + plan.partSize, file instanceof Blob ? file.size : file.byteLength);
-  const body = file instanceof Blob ? file.slice(start, end) : file.subarray(start, end);
-  return withRetries(
-    async () => {
-      for (let resigned = 0; ; resigned += 1) {
-        const part = await urls.get(partNumber);
-        const expiresAt = urls.expiresAt(partNumber);
-        onProgress(0);
-        try {
-          const { etag } = await putBytes(part.url, body, {
-            headers: part.headers,
-            onProgress,
-            signal: context.signal,
-            fetch: context.fetch,
-          });
-          if (!etag) throw new FileApiError(0, 'MISSING_ETAG', 'S3 answered a part without an ETag: the bucket CORS must expose ETag.');
-          return etag;
-        } catch (error) {
-          // Signed too long ago (a slow connection, a laptop that slept): sign it again and resend at once.
-          if (!isExpiredUrl(error, expiresAt, context.now()) || resigned >= 2) throw error;
-          urls.forget(partNumber);
-        }
-      }
-    },
-    { retries: context.retries, signal: context.signal },
-  );
+  const { plan, file, gate } = context;
+  const { start, length } = partBounds(plan, sizeOf(file), partNumber);
+  const body = file instanceof Blob ? file.slice(start, start + length) : file.subarray(start, start + length);
+  for (;;) {
+    await gate.wait(context.signal);
+    const paused = gate.signal;
+    const signal = context.signal ? AbortSignal.any([context.signal, paused]) : paused;
+    try {
+      // Never the whole part before S3 answered for it: 100 % means S3 has the bytes.
+      const sent = (bytes: number) => onProgress(Math.min(bytes, length - 1));
+      const etag = await withRetries(() => putPart(context, urls, partNumber, body, signal, sent), {
+        retries: context.retries,
+        signal,
+        sleep: context.sleep,
+      });
+      onProgress(length);
+      return etag;
+    } catch (error) {
+      // Paused mid-part: S3 keeps no half part, so it starts over on resume.
+      if (!paused.aborted || context.signal?.aborted) throw error;
+      onProgress(0);
+    }
+  }
+}
+
+async function putPart(
+  context: MultipartContext,
+  urls: PartUrlCache,
+  partNumber: number,
+  body: Blob | Uint8Array,
+  signal: AbortSignal,
+  onProgress: (bytes: number) => void,
+): Promise<string> {
+  for (let resigned = 0; ; resigned += 1) {
+    const part = await urls.get(partNumber);
+    const expiresAt = urls.expiresAt(partNumber);
+    onProgress(0);
+    try {
+      const { etag } = await putBytes(part.url, body, { headers: part.headers, onProgress, signal, fetch: context.fetch });
+      if (!etag) throw new FileApiError(0, 'MISSING_ETAG', 'S3 answered a part without an ETag: the bucket CORS must expose ETag.');
+      return etag;
+    } catch (error) {
+      // Signed too long ago (a slow connection, a laptop that slept): sign it again and resend at once.
+      if (!isExpiredUrl(error, expiresAt, context.now()) || resigned >= 2) throw error;
+      urls.forget(partNumber);
+    }
+  }
 }
 
 /** Part URLs by number, fetched in batches as the workers need them, re-signed when expired. */
@@ -104,7 +159,11 @@ class PartUrlCache {
   private readonly urls = new Map<number, { part: PartUrl; expiresAt: number }>();
   private readonly pending = new Map<number, Promise<void>>();
 
-  constructor(private readonly context: MultipartContext) {}
+  constructor(
+    private readonly context: MultipartContext,
+    /** Parts S3 holds already: no URL is asked for them. */
+    private readonly held: (partNumber: number) => boolean,
+  ) {}
 
   add(parts: readonly PartUrl[], expiresAt: string): void {
     for (const part of parts) this.urls.set(part.partNumber, { part, expiresAt: Date.parse(expiresAt) });
@@ -135,12 +194,13 @@ class PartUrlCache {
     for (let next = partNumber; next <= plan.partCount && partNumbers.length < MAX_PARTS_PER_BATCH; next += 1) {
       const cached = this.urls.get(next);
       if (next === partNumber || !cached || cached.expiresAt - this.context.now() <= EXPIRY_MARGIN_MS) {
-        if (!this.pending.has(next)) partNumbers.push(next);
+        if (!this.pending.has(next) && (next === partNumber || !this.held(next))) partNumbers.push(next);
       }
     }
     const request = withRetries(() => this.context.call<PartUrls>('POST', `/uploads/${plan.id}/parts`, { partNumbers }, signal), {
       retries: this.context.retries,
       signal,
+      sleep: this.context.sleep,
     }).then((answer) => this.add(answer.parts, answer.expiresAt));
     const settled = request.finally(() => {
       for (const number of partNumbers) this.pending.delete(number);

@@ -1,9 +1,18 @@
 /**
- * The demo page: sign in, upload with progress, list, open and download, all through the
- * typed client. It reads where everything is from `/outputs.json`, the same shape
- * `cdk deploy --outputs-file` writes.
+ * The demo page, a small file manager over the typed client: sign in, drop or choose files
+ * into an upload queue (pause, resume, cancel, continue after a reload), see each file's status,
+ * open, download or delete it, and the storage used against the plan. It reads where everything
+ * is from `/outputs.json`, the same shape `cdk deploy --outputs-file` writes.
  */
-import { cognitoTokenSource, createFileClient, FileApiError, signInWithPassword, type FileClient, type FileRecord } from '../index';
+import { signInWithPassword } from '../cognito';
+import { createFileClient } from '../file-client';
+import { connect, type FileService, type ResumableUpload } from './file-service';
+import { renderFiles, type TableContext } from './file-table';
+import { describeError, formatSize } from './format';
+import { forgetUpload, unfinishedUploads } from './resumable-uploads';
+import { isSessionExpired, openSession, type CognitoApp, type Session } from './session';
+import { UploadQueue } from './upload-queue';
+import { showUsage } from './usage-bar';
 
 interface Outputs {
   readonly ApiUrl: string;
@@ -12,174 +21,248 @@ interface Outputs {
 }
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const status = element<HTMLParagraphElement>('status');
-const progress = element<HTMLProgressElement>('progress');
-const percent = element<HTMLSpanElement>('percent');
-const cancel = element<HTMLButtonElement>('cancel');
-const uploadButton = element<HTMLButtonElement>('upload');
+const announcer = element<HTMLDivElement>('announcer');
 
-function say(message: string, isError = false): void {
-  status.textContent = message;
-  status.className = isError ? 'error' : '';
-}
-
-function describe(error: unknown): string {
-  if (error instanceof FileApiError) return `${error.message} (${error.code}${error.requestId ? `, request ${error.requestId}` : ''})`;
-  return error instanceof Error ? error.message : String(error);
-}
-
-function formatSize(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+/** Screen readers hear it; the page's own text says it where it happened. */
+function announce(text: string): void {
+  announcer.textContent = text;
 }
 
 async function main(): Promise<void> {
   const outputsFile = (await (await fetch('/outputs.json')).json()) as Record<string, Outputs>;
   const outputs = Object.values(outputsFile)[0] ?? ({} as Outputs);
-  let client: FileClient | undefined;
+  const app: CognitoApp = { endpoint: outputs.CognitoEndpoint, clientId: outputs.UserPoolClientId };
+  const sessionDialog = element<HTMLDialogElement>('session-expired');
+  let session: Session | undefined;
 
-  // DOM listeners ignore what they return: each async one catches its own failures and says so.
+  const onExpired = () => {
+    if (sessionDialog.open || !session) return;
+    element('session-user').textContent = session.username;
+    element('session-error').textContent = '';
+    sessionDialog.showModal();
+    element<HTMLInputElement>('session-password').focus();
+    announce('Your session has expired. Sign in again to continue.');
+  };
+
   element<HTMLFormElement>('sign-in-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    void signIn();
-  });
-  async function signIn(): Promise<void> {
     const username = element<HTMLInputElement>('username').value;
-    try {
-      const tokens = await signInWithPassword({
-        endpoint: outputs.CognitoEndpoint,
-        clientId: outputs.UserPoolClientId,
-        username,
-        password: element<HTMLInputElement>('password').value,
+    const password = element<HTMLInputElement>('password').value;
+    element('sign-in-error').textContent = '';
+    signInWithPassword({ ...app, username, password })
+      .then((tokens) => {
+        session = openSession(app, onExpired, { username, tokens });
+        if (session) enter(outputs, session);
+      })
+      .catch((error: unknown) => {
+        element('sign-in-error').textContent = `Sign-in failed: ${describeError(error)}`;
+        element<HTMLInputElement>('password').focus();
       });
-      // The access token: the API refuses ID tokens. Refreshed before it expires and after a refusal.
-      const getToken = cognitoTokenSource(tokens, { endpoint: outputs.CognitoEndpoint, clientId: outputs.UserPoolClientId });
-      client = createFileClient({ apiUrl: outputs.ApiUrl, getToken });
-      element('who').textContent = username;
-      element('sign-in').hidden = true;
-      element('files').hidden = false;
-      say('Signed in.');
-      await refresh(client);
+  });
+
+  element<HTMLFormElement>('session-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const current = session;
+    if (!current) return;
+    const password = element<HTMLInputElement>('session-password');
+    signInWithPassword({ ...app, username: current.username, password: password.value })
+      .then((tokens) => {
+        current.replace(tokens);
+        password.value = '';
+        sessionDialog.close();
+        announce('Signed in again.');
+        window.dispatchEvent(new Event('session-renewed'));
+      })
+      .catch((error: unknown) => {
+        element('session-error').textContent = `Sign-in failed: ${describeError(error)}`;
+        password.focus();
+      });
+  });
+  // Escape must not leave the page looking usable while every call would fail.
+  sessionDialog.addEventListener('cancel', (event) => event.preventDefault());
+
+  element('sign-out').addEventListener('click', () => {
+    session?.end();
+    location.reload();
+  });
+
+  session = openSession(app, onExpired);
+  if (session) enter(outputs, session);
+  else element<HTMLInputElement>('password').focus();
+}
+
+/** Shows the file manager for a signed-in user. */
+function enter(outputs: Outputs, session: Session): void {
+  const client = createFileClient({ apiUrl: outputs.ApiUrl, getToken: (request) => session.getToken(request) });
+  const service = connect(client);
+  element('who').textContent = session.username;
+  element('sign-in').hidden = true;
+  element('account').hidden = false;
+  element('files').hidden = false;
+
+  const filesError = element<HTMLParagraphElement>('files-error');
+  const table: TableContext = {
+    service,
+    body: element('file-list'),
+    empty: element('no-files'),
+    viewer: element('viewer'),
+    confirmDelete: element('confirm-delete'),
+    announce,
+    changed: () => void refreshUsage(),
+  };
+  const refreshUsage = () =>
+    service
+      .usage()
+      .then((usage) => showUsage(element('usage'), usage))
+      // The bar is a hint: a failure to read it leaves the last figures.
+      .catch(() => undefined);
+  const refresh = async () => {
+    filesError.textContent = '';
+    try {
+      await Promise.all([renderFiles(table), refreshUsage()]);
     } catch (error) {
-      say(`Sign-in failed: ${describe(error)}`, true);
+      filesError.textContent = isSessionExpired(error)
+        ? 'Your session has expired: sign in again.'
+        : `The files could not be listed: ${describeError(error)}`;
     }
-  }
+  };
 
-  element('sign-out').addEventListener('click', () => location.reload());
+  const dropZone = element<HTMLDivElement>('drop-zone');
+  const input = element<HTMLInputElement>('file-input');
+  const queue = new UploadQueue({
+    service,
+    username: session.username,
+    list: element('queue'),
+    fallbackFocus: input,
+    announce,
+    changed: () => void refresh(),
+  });
+  const addAll = (files: FileList | null | undefined) => {
+    const chosen = [...(files ?? [])];
+    for (const file of chosen) queue.add(file);
+    if (chosen.length > 0) announce(`${chosen.length} file${chosen.length === 1 ? '' : 's'} added to the uploads.`);
+  };
+  input.addEventListener('change', () => {
+    addAll(input.files);
+    input.value = '';
+  });
+  // Enter or Space on the drop zone's label opens the picker too; the label is the keyboard's way in.
+  dropZone.querySelector('label')?.setAttribute('tabindex', '0');
+  dropZone.querySelector('label')?.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      input.click();
+    }
+  });
+  let depth = 0;
+  dropZone.addEventListener('dragenter', (event) => {
+    event.preventDefault();
+    depth += 1;
+    dropZone.classList.add('over');
+  });
+  dropZone.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
+  });
+  dropZone.addEventListener('dragleave', () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) dropZone.classList.remove('over');
+  });
+  dropZone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    depth = 0;
+    dropZone.classList.remove('over');
+    addAll(event.dataTransfer?.files);
+  });
+  // A file dropped beside the zone must not navigate away from the page (and its uploads).
+  for (const type of ['dragover', 'drop'] as const) window.addEventListener(type, (event) => event.preventDefault());
 
-  uploadButton.addEventListener('click', () => void upload());
-  async function upload(): Promise<void> {
-    const file = element<HTMLInputElement>('file').files?.[0];
-    if (!client || !file) {
-      say('Pick a file first.', true);
+  element('reload-files').addEventListener('click', () => void refresh());
+  window.addEventListener('session-renewed', () => void refresh());
+  showInterrupted(service, session.username, queue);
+  void refresh();
+}
+
+/** Offers to continue the uploads this browser left unfinished, or to drop them. */
+function showInterrupted(service: FileService, username: string, queue: UploadQueue): void {
+  const section = element('interrupted');
+  const list = element<HTMLUListElement>('interrupted-list');
+  const states = unfinishedUploads(username);
+  const update = () => {
+    section.hidden = list.childElementCount === 0;
+  };
+  list.replaceChildren(...states.map((state) => interruptedRow(service, username, queue, state, update)));
+  update();
+}
+
+function interruptedRow(
+  service: FileService,
+  username: string,
+  queue: UploadQueue,
+  state: ResumableUpload,
+  update: () => void,
+): HTMLLIElement {
+  const li = document.createElement('li');
+  li.dataset.id = state.id;
+  li.dataset.name = state.name;
+  const name = Object.assign(document.createElement('span'), { textContent: `${state.name} (${formatSize(state.size)})` });
+  const inputId = `resume-${state.id}`;
+  const label = Object.assign(document.createElement('label'), {
+    className: 'button',
+    htmlFor: inputId,
+    textContent: 'Choose the file to continue',
+  });
+  label.tabIndex = 0;
+  const input = Object.assign(document.createElement('input'), { type: 'file', id: inputId, className: 'visually-hidden' });
+  input.setAttribute('aria-label', `Choose ${state.name} again to continue its upload`);
+  label.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      input.click();
+    }
+  });
+  const discard = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Discard', className: 'danger' });
+  discard.setAttribute('aria-label', `Discard the upload of ${state.name}`);
+  const error = Object.assign(document.createElement('p'), { className: 'error' });
+  error.setAttribute('role', 'alert');
+  const done = () => {
+    const next = (li.nextElementSibling ?? li.previousElementSibling)?.querySelector<HTMLElement>('label, button');
+    li.remove();
+    update();
+    (next ?? element('file-input'))?.focus();
+  };
+  input.addEventListener('change', () => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    if (file.name !== state.name || file.size !== state.size) {
+      error.textContent = `That is not the same file: expected ${state.name} of ${formatSize(state.size)}.`;
       return;
     }
-    const controller = new AbortController();
-    const stopCancel = () => controller.abort();
-    cancel.disabled = false;
-    uploadButton.disabled = true;
-    cancel.addEventListener('click', stopCancel, { once: true });
-    progress.value = 0;
-    percent.textContent = '0 %';
-    say(`Uploading ${file.name}…`);
-    try {
-      const uploaded = await client.upload(file, {
-        signal: controller.signal,
-        onProgress: ({ loaded, total }) => {
-          const share = Math.floor((loaded / total) * 100);
-          progress.value = share;
-          percent.textContent = `${share} %`;
-        },
+    done();
+    queue.add(file, state);
+  });
+  discard.addEventListener('click', () => {
+    error.textContent = '';
+    service
+      .abortUpload(state.id)
+      .then(() => {
+        forgetUpload(username, state.id);
+        announce(`Upload of ${state.name} discarded.`);
+        done();
+      })
+      .catch((reason: unknown) => {
+        error.textContent = `Discard failed: ${describeError(reason)}`;
       });
-      say(`Verifying ${file.name}…`);
-      const verified = await untilVerified(client, uploaded);
-      say(
-        verified.status === 'available'
-          ? `Uploaded ${file.name} (${formatSize(verified.size)}).`
-          : `Upload failed: the service ${verified.status === 'rejected' ? `rejected the file (${verified.rejectedReason})` : 'has not verified the file yet'}.`,
-        verified.status !== 'available',
-      );
-      await refresh(client);
-    } catch (error) {
-      say(`Upload failed: ${describe(error)}`, true);
-    } finally {
-      cancel.removeEventListener('click', stopCancel);
-      cancel.disabled = true;
-      uploadButton.disabled = false;
-    }
-  }
-}
-
-/** Asks for the record until the service has read the bytes, for at most about half a minute. */
-async function untilVerified(client: FileClient, file: FileRecord): Promise<FileRecord> {
-  let record = file;
-  for (let attempt = 0; record.status === 'pending' && attempt < 60; attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 250 + attempt * 50));
-    record = await client.get(file.id);
-  }
-  return record;
-}
-
-async function refresh(client: FileClient): Promise<void> {
-  const list = element<HTMLTableSectionElement>('file-list');
-  const files: FileRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.list({ cursor, limit: 1000 });
-    files.push(...page.files);
-    cursor = page.nextCursor;
-  } while (cursor);
-  list.replaceChildren(...files.map((file) => row(client, file)));
-}
-
-function row(client: FileClient, file: FileRecord): HTMLTableRowElement {
-  const tr = document.createElement('tr');
-  tr.dataset.key = file.key;
-  tr.dataset.id = file.id;
-  tr.dataset.status = file.status;
-  const cells = [file.name, formatSize(file.size), new Date(file.createdAt).toLocaleString(), file.status];
-  for (const text of cells) {
-    const td = document.createElement('td');
-    td.textContent = text;
-    tr.append(td);
-  }
-  const actions = document.createElement('td');
-  const open = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Open' });
-  const download = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Download' });
-  open.addEventListener('click', () => {
-    show(client, file).catch((error) => say(`Open failed: ${describe(error)}`, true));
   });
-  download.addEventListener('click', () => {
-    client
-      .getDownloadUrl(file.id, { disposition: 'attachment' })
-      .then(({ url }) => location.assign(url))
-      .catch((error) => say(`Download failed: ${describe(error)}`, true));
-  });
-  actions.append(open, ' ', download);
-  tr.append(actions);
-  return tr;
+  const actions = document.createElement('span');
+  actions.className = 'row';
+  actions.append(label, input, discard);
+  li.append(name, actions, error);
+  if (!service.canPause) label.hidden = true;
+  return li;
 }
 
-/** Images, video and audio play inline from their presigned GET (video seeks with Range requests). */
-async function show(client: FileClient, file: FileRecord): Promise<void> {
-  const { url, contentType } = await client.getDownloadUrl(file.id, { disposition: 'inline' });
-  const viewer = element<HTMLDivElement>('viewer');
-  const kind = contentType.split('/')[0];
-  if (kind === 'image') {
-    viewer.replaceChildren(Object.assign(document.createElement('img'), { src: url, alt: file.name }));
-  } else if (kind === 'video' || kind === 'audio') {
-    viewer.replaceChildren(Object.assign(document.createElement(kind), { src: url, controls: true }));
-  } else {
-    window.open(url, '_blank', 'noopener');
-    return;
-  }
-  say(`Showing ${file.name}.`);
-}
-
-main().catch((error) => say(`The demo could not start: ${describe(error)}`, true));
+main().catch((error: unknown) => {
+  element('sign-in-error').textContent = `The demo could not start: ${describeError(error)}`;
+});

@@ -9,7 +9,12 @@ jest.setTimeout(60_000);
 
 const root = path.join(__dirname, '..', '..');
 const dist = path.join(root, 'client', 'dist');
-const BUDGET = { minifiedBytes: 10 * 1024, gzipBytes: 4 * 1024 };
+/**
+ * Was 10 kB / 4 kB (8.8 kB / 3.8 kB before issue 15). Issue 15 added phases, pause and resume,
+ * resume after a reload, waiting for the verdict, Retry-After, quota figures, usage, Cognito's
+ * errors as FileApiErrors and a signal on every call: about +3.4 kB minified, +1.3 kB gzip.
+ */
+const BUDGET = { minifiedBytes: 13 * 1024, gzipBytes: 5.5 * 1024 };
 
 beforeAll(() => promisify(execFile)('npm', ['run', '--silent', 'build:client'], { cwd: root }));
 
@@ -18,7 +23,7 @@ it('is one minified ES module within its size budget, with type declarations', (
 
   expect(bundle.length).toBeLessThan(BUDGET.minifiedBytes);
   expect(gzipSync(bundle, { level: 9 }).length).toBeLessThan(BUDGET.gzipBytes);
-  expect(fs.readFileSync(path.join(dist, 'client', 'index.d.ts'), 'utf8')).toContain('createFileClient');
+  expect(fs.readFileSync(path.join(dist, 'index.d.mts'), 'utf8')).toContain('createFileClient');
 });
 
 it('depends on nothing a browser lacks: no Node.js modules, no require', () => {
@@ -32,5 +37,5 @@ it('loads in a fresh Node.js process and exports the client', async () => {
 
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
 
-  expect(stdout.trim()).toBe('FileApiError,cognitoTokenSource,createFileClient,refreshTokens,sha256Base64,signInWithPassword');
+  expect(stdout.trim()).toBe('FileApiError,cognitoTokenSource,createFileClient,refresh,refreshTokens,sha256Base64,signInWithPassword');
 });

@@ -87,6 +87,8 @@ export function fakeFetch(script: Script) {
     const count = (counts.get(route) ?? 0) + 1;
     counts.set(route, count);
     const scripted = await script(recorded, count);
+    // Aborted while the answer was on its way (a pause or a cancel the script made): fetch rejects.
+    if (init.signal?.aborted) throw new DOMException('The operation was aborted.', 'AbortError');
     if (scripted) return scripted;
     if (url.startsWith(S3))
       return new Response(null, { status: 200, headers: { etag: `"etag-${new URL(url).searchParams.get('partNumber') ?? 'single'}"` } });

@@ -44,7 +44,7 @@ function api(routes: Record<string, (count: number, body: unknown) => Response>)
 }
 
 describe('a single-PUT upload', () => {
-  it('sends exactly the signed headers and reports progress ending at the size', async () => {
+  it('sends exactly the signed headers and reports progress by phase, 100 % only once S3 answered', async () => {
     const progress: UploadProgress[] = [];
     const { client, requests } = clientWith(api({ '/uploads': () => json(singlePut), [RECORD_PATH]: () => json(aFileRecord()) }));
 
@@ -53,7 +53,12 @@ describe('a single-PUT upload', () => {
     const put = requests.find((request) => request.method === 'PUT');
     expect(uploaded).toEqual(aFileRecord());
     expect(put?.headers).toEqual(singlePut.headers);
-    expect(progress.at(-1)).toEqual({ loaded: 3, total: 3 });
+    expect(progress.at(0)).toEqual({ phase: 'preparing', loaded: 0, total: 3 });
+    expect(progress.filter((p) => p.phase === 'uploading').every((p) => p.loaded < 3)).toBe(true);
+    expect(progress.slice(-2)).toEqual([
+      { phase: 'completing', loaded: 3, total: 3 },
+      { phase: 'done', loaded: 3, total: 3 },
+    ]);
   });
 
   it('asks the API with the bearer token from getToken, every time', async () => {

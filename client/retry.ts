@@ -20,7 +20,7 @@ export interface RetryPolicy {
  * The longest `Retry-After` the client waits out by itself: a longer one is the caller's to
  * schedule (the error carries it), not a promise left hanging.
  */
-export const MAX_RETRY_AFTER_SECONDS = 60;
+const MAX_RETRY_AFTER_SECONDS = 60;
 
 /** Runs `attempt` until it succeeds, fails in a way not worth retrying, or runs out of retries. */
 export async function withRetries<T>(attempt: (attemptNumber: number) => Promise<T>, policy: RetryPolicy): Promise<T> {

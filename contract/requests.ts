@@ -85,6 +85,3 @@ export const ListRequestSchema = v.object({
   ),
   status: v.optional(v.picklist(['pending', 'available', 'rejected'], "must be 'pending', 'available' or 'rejected'")),
 });
-
-/** The plain request types the client publishes; each equals its schema's (test/contract/request-types.test.ts). */
-export type { CompleteUploadRequest, DownloadRequest, ListRequest, PartUrlsRequest, UploadRequest } from './request-types';

@@ -2,6 +2,7 @@
  * The storage quota over real HTTP in local mode: exact at the edge under concurrency, the plan
  * of the caller's Cognito group applied, and room released by deletes and rejected uploads.
  */
+import { FileApiError } from '../../client';
 import { EXE_BYTES, PNG_BYTES } from './file-bytes';
 import { startTestLocalMode, type TestLocalMode } from './local-mode';
 
@@ -107,5 +108,20 @@ describe('the storage quota over HTTP', () => {
       reservedBytes: (N - 2) * PNG_BYTES.length,
     });
     expect((await upload('alice')).status).toBe(200);
+  });
+
+  it("gives the client's usage() the caller's figures, and its upload over the quota a FileApiError QUOTA_EXCEEDED with them", async () => {
+    const client = local.client('alice');
+    const figures = await client.usage();
+    expect(figures).toEqual(await usage('alice'));
+    expect(figures).toMatchObject({ plan: 'default', maxFiles: N });
+    for (let room = figures.maxFiles - figures.files; room > 0; room -= 1) expect((await upload('alice')).status).toBe(200);
+
+    const refused: unknown = await client
+      .upload(new Uint8Array(PNG_BYTES), { filename: 'one-more.png', contentType: 'image/png' })
+      .catch((error: unknown) => error);
+
+    expect(refused).toBeInstanceOf(FileApiError);
+    expect(refused).toMatchObject({ status: 403, code: 'QUOTA_EXCEEDED', quota: { files: N, maxFiles: N } });
   });
 });

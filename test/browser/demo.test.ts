@@ -13,7 +13,8 @@ import { startLocalMode, type LocalMode } from '../../local/local-mode';
 import { EICAR_TEST_FILE } from '../../local/malware-scanner';
 import { chromiumAvailable, launchChromium } from './chromium';
 
-jest.setTimeout(60_000);
+// Generous: on a loaded 2-core machine a verified multipart upload can take tens of seconds; waits are on page state, never on time.
+jest.setTimeout(120_000);
 
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 const MiB = 1024 * 1024;
@@ -47,6 +48,7 @@ describeInBrowser('the demo page in Chromium', () => {
     // A context of its own per test: its own sessionStorage and localStorage.
     context = await browser.newContext();
     page = await context.newPage();
+    page.setDefaultTimeout(90_000);
     errors = [];
     page.on('pageerror', (error) => errors.push(error.message));
   });

@@ -4,7 +4,9 @@
  * slice and never reads the whole file.
  */
 import { createHash } from 'node:crypto';
+import { S3_EMULATOR_CREDENTIALS } from '../../local/s3-emulator';
 import { mp4Bytes, startTestLocalMode, type TestLocalMode } from './local-mode';
+import { headerSigned } from './s3-requests';
 
 jest.setTimeout(60_000);
 
@@ -47,7 +49,21 @@ describe('a multipart upload with per-part checksums', () => {
     const { url } = await local.client('alice').getDownloadUrl(uploaded.id);
     const downloaded = new Uint8Array(await (await fetch(url)).arrayBuffer());
 
+    const head = await headerSigned(local, S3_EMULATOR_CREDENTIALS, {
+      method: 'HEAD',
+      key: uploaded.key,
+      headers: { 'x-amz-checksum-mode': 'ENABLED' },
+    });
+    const partDigests = [0, 1, 2].map((index) =>
+      createHash('sha256')
+        .update(bytes.subarray(index * 8 * MiB, (index + 1) * 8 * MiB))
+        .digest(),
+    );
+    const composite = `${createHash('sha256').update(Buffer.concat(partDigests)).digest('base64')}-3`;
+
     expect(file.reads).toEqual([8 * MiB, 8 * MiB, MiB + 5]);
+    expect(head.headers.get('x-amz-checksum-sha256')).toBe(composite);
+    expect(head.headers.get('x-amz-checksum-type')).toBe('COMPOSITE');
     expect(await local.client('alice').get(uploaded.id)).toMatchObject({ status: 'available' });
     expect(Buffer.compare(downloaded, bytes)).toBe(0);
     expect(local.pendingUploads()).toEqual([]);
@@ -93,5 +109,26 @@ describe('a multipart upload with per-part checksums', () => {
 
     expect(answer.status).toBe(403);
     await local.api('DELETE', `/uploads/${started.body.id}`);
+  });
+
+  it('refuses to complete with a part checksum other than the one S3 verified: 400 INVALID_PARTS, then completes with the right one', async () => {
+    const bytes = mp4Bytes(6 * MiB);
+    const started = await local.api('POST', '/uploads', {
+      body: { filename: 'film.mp4', contentType: 'video/mp4', size: bytes.length, partChecksums: true },
+    });
+    const signed = await local.api('POST', `/uploads/${started.body.id}/parts`, {
+      body: { partNumbers: [1], checksumsSha256: [sha256(bytes)] },
+    });
+    const [part] = signed.body.parts as { url: string; headers: Record<string, string> }[];
+    const etag = (await fetch(part?.url ?? '', { method: 'PUT', headers: part?.headers, body: bytes })).headers.get('etag');
+    const complete = (checksumSha256: string) =>
+      local.api('POST', `/uploads/${started.body.id}/complete`, { body: { parts: [{ partNumber: 1, etag, checksumSha256 }] } });
+
+    const refused = await complete(sha256(new Uint8Array([1, 2, 3])));
+    const completed = await complete(sha256(bytes));
+
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('INVALID_PARTS');
+    expect(completed.status).toBe(200);
   });
 });

@@ -5,8 +5,11 @@
  */
 import type { DownloadUrl, FileListPage, FileRecord, SinglePutUpload, UploadPlan, UploadProgressState, Usage } from '../contract/answers';
 import type { DownloadRequest, ListRequest, UploadRequest } from '../contract/request-types';
+import { S3_LIMITS } from '../contract/constants';
+import { sha256Base64 } from './checksums';
 import { apiError, FileApiError, isExpiredUrl } from './errors';
 import { uploadInParts, type PartsPlan } from './multipart-upload';
+export { sha256Base64 } from './checksums';
 import { PauseGate } from './pause-gate';
 import { aborted, putBytes } from './put-object';
 import { sleep as realSleep, withRetries, type Sleep } from './retry';
@@ -76,7 +79,11 @@ export interface UploadOptions {
   readonly filename?: string;
   /** @default the `Blob`'s type; required for a `Uint8Array` */
   readonly contentType?: string;
-  /** Compute the SHA-256 (Web Crypto) and have S3 verify the bytes. @default false */
+  /**
+   * Have S3 verify the bytes by SHA-256 (Web Crypto): a small file's whole SHA-256 in its one PUT,
+   * or each part's, hashed from that part's slice alone, in a multipart upload (whose object
+   * checksum is then S3's composite one). The file is never read whole into memory. @default false
+   */
   readonly checksum?: boolean;
   /** Called as the upload moves on. */
   readonly onProgress?: (progress: UploadProgress) => void;
@@ -244,6 +251,7 @@ export function createFileClient(options: FileClientOptions): FileClient {
       call: (method, path, body, callSignal) => call(method, path, body, callSignal),
       onProgress: (bytes) => report('uploading', bytes),
       onPartsDone: () => report('completing', file instanceof Blob ? file.size : file.byteLength),
+      checksums: uploadOptions.checksum ?? false,
       concurrency: uploadOptions.concurrency ?? 4,
       retries,
       signal: uploadOptions.signal,
@@ -360,15 +368,9 @@ async function uploadRequestFor(file: Blob | Uint8Array, options: UploadOptions)
     filename,
     contentType,
     size,
-    ...(options.checksum && { checksumSha256: await sha256Base64(file) }),
+    // A file no larger than the smallest multipart threshold always goes in one PUT: its whole SHA-256 is
+    // read at once, no more than a part's. A larger one may go in parts, each hashed from its own slice.
+    ...(options.checksum && { partChecksums: true }),
+    ...(options.checksum && size <= S3_LIMITS.minPartBytes && { checksumSha256: await sha256Base64(file) }),
   };
-}
-
-/** The base64 SHA-256 S3 expects in `x-amz-checksum-sha256`, by Web Crypto (browsers and Node.js alike). */
-export async function sha256Base64(file: Blob | Uint8Array): Promise<string> {
-  const bytes = file instanceof Blob ? await file.arrayBuffer() : file;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource));
-  let binary = '';
-  for (const byte of digest) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }

@@ -6,6 +6,8 @@
  */
 import type { CompletedUpload, PartUrl, PartUrls, UploadedPart } from '../contract/answers';
 import { MAX_PARTS_PER_BATCH } from '../contract/constants';
+import type { CompleteUploadRequest } from '../contract/request-types';
+import { sha256Base64 } from './checksums';
 import { FileApiError, isExpiredUrl } from './errors';
 import type { PauseGate } from './pause-gate';
 import { putBytes } from './put-object';
@@ -33,6 +35,8 @@ export interface MultipartContext {
   readonly onProgress: (loaded: number) => void;
   /** Every part is in S3: what remains is completing. */
   readonly onPartsDone: () => void;
+  /** Each part's URL signs its SHA-256, hashed from the part's slice alone. */
+  readonly checksums?: boolean;
   readonly concurrency: number;
   readonly retries: number;
   readonly signal?: AbortSignal | undefined;
@@ -51,7 +55,8 @@ export async function uploadInParts(context: MultipartContext): Promise<Complete
   const { plan, signal } = context;
   const size = sizeOf(context.file);
   const etags = new Map<number, string>();
-  const urls = new PartUrlCache(context, (partNumber) => etags.has(partNumber));
+  const checksums = new PartChecksums(context);
+  const urls = new PartUrlCache(context, (partNumber) => etags.has(partNumber), checksums);
   if (plan.parts && plan.expiresAt) urls.add(plan.parts, plan.expiresAt);
   const loaded = new Map<number, number>();
   const report = (partNumber: number, bytes: number) => {
@@ -76,7 +81,11 @@ export async function uploadInParts(context: MultipartContext): Promise<Complete
   try {
     await Promise.all(Array.from({ length: Math.min(context.concurrency, queue.length) }, worker));
     context.onPartsDone();
-    const parts = [...etags].map(([partNumber, etag]) => ({ partNumber, etag })).sort((a, b) => a.partNumber - b.partNumber);
+    const parts: CompleteUploadRequest['parts'] = [];
+    for (const [partNumber, etag] of [...etags].sort(([a], [b]) => a - b)) {
+      // A part held since before a reload is hashed again from its slice, one at a time.
+      parts.push({ partNumber, etag, ...(context.checksums && { checksumSha256: await checksums.of(partNumber) }) });
+    }
     return await withRetries(() => context.call<CompletedUpload>('POST', `/uploads/${plan.id}/complete`, { parts }, signal), {
       retries: context.retries,
       signal,
@@ -87,6 +96,29 @@ export async function uploadInParts(context: MultipartContext): Promise<Complete
     // Best effort, and not with the cancelled signal: the parts sent so far must not linger (lifecycle would, after a day).
     await context.call('DELETE', `/uploads/${plan.id}`).catch(() => undefined);
     throw error;
+  }
+}
+
+/** Parts' SHA-256s, each hashed once from its own slice, so a file is never read whole. */
+class PartChecksums {
+  private readonly known = new Map<number, Promise<string>>();
+
+  constructor(private readonly context: MultipartContext) {}
+
+  /** Whether this part's checksum is hashed (or being hashed) already. */
+  has(partNumber: number): boolean {
+    return this.known.has(partNumber);
+  }
+
+  of(partNumber: number): Promise<string> {
+    let checksum = this.known.get(partNumber);
+    if (!checksum) {
+      const { file, plan } = this.context;
+      const { start, length } = partBounds(plan, sizeOf(file), partNumber);
+      checksum = sha256Base64(file instanceof Blob ? file.slice(start, start + length) : file.subarray(start, start + length));
+      this.known.set(partNumber, checksum);
+    }
+    return checksum;
   }
 }
 
@@ -163,6 +195,7 @@ class PartUrlCache {
     private readonly context: MultipartContext,
     /** Parts S3 holds already: no URL is asked for them. */
     private readonly held: (partNumber: number) => boolean,
+    private readonly checksums: PartChecksums,
   ) {}
 
   add(parts: readonly PartUrl[], expiresAt: string): void {
@@ -181,6 +214,7 @@ class PartUrlCache {
   async get(partNumber: number): Promise<PartUrl> {
     const cached = this.urls.get(partNumber);
     if (cached && cached.expiresAt - this.context.now() > EXPIRY_MARGIN_MS) return cached.part;
+    if (this.context.checksums) await this.checksums.of(partNumber);
     await (this.pending.get(partNumber) ?? this.fetchFrom(partNumber));
     const fetched = this.urls.get(partNumber);
     if (!fetched) throw new FileApiError(0, 'INVALID_PARTS', `The API signed no URL for part ${partNumber}.`);
@@ -193,11 +227,17 @@ class PartUrlCache {
     const partNumbers: number[] = [];
     for (let next = partNumber; next <= plan.partCount && partNumbers.length < MAX_PARTS_PER_BATCH; next += 1) {
       const cached = this.urls.get(next);
-      if (next === partNumber || !cached || cached.expiresAt - this.context.now() <= EXPIRY_MARGIN_MS) {
+      // With checksums, only parts already hashed: their URL signs their SHA-256.
+      const askable = !this.context.checksums || this.checksums.has(next);
+      if (askable && (next === partNumber || !cached || cached.expiresAt - this.context.now() <= EXPIRY_MARGIN_MS)) {
         if (!this.pending.has(next) && (next === partNumber || !this.held(next))) partNumbers.push(next);
       }
     }
-    const request = withRetries(() => this.context.call<PartUrls>('POST', `/uploads/${plan.id}/parts`, { partNumbers }, signal), {
+    const body = async () =>
+      this.context.checksums
+        ? { partNumbers, checksumsSha256: await Promise.all(partNumbers.map((number) => this.checksums.of(number))) }
+        : { partNumbers };
+    const request = withRetries(async () => this.context.call<PartUrls>('POST', `/uploads/${plan.id}/parts`, await body(), signal), {
       retries: this.context.retries,
       signal,
       sleep: this.context.sleep,

@@ -12,17 +12,25 @@ export interface UploadRequest {
   size: number;
   /** Base64 SHA-256 of the whole file (single PUT only); S3 refuses other bytes. */
   checksumSha256?: string | undefined;
+  /**
+   * A multipart upload whose every part carries its SHA-256, signed into its URL, so S3 refuses a
+   * part with other bytes; the object's checksum is then S3's composite one (`…-N`).
+   */
+  partChecksums?: boolean | undefined;
 }
 
 /** `POST /uploads/{id}/parts` body. */
 export interface PartUrlsRequest {
   /** 1 to `MAX_PARTS_PER_BATCH` distinct part numbers. */
   partNumbers: number[];
+  /** Each part's base64 SHA-256, in the order of `partNumbers`: required by an upload started with `partChecksums`. */
+  checksumsSha256?: string[] | undefined;
 }
 
 /** `POST /uploads/{id}/complete` body: every part, with the `ETag` S3 answered to its PUT. */
 export interface CompleteUploadRequest {
-  parts: { partNumber: number; etag: string }[];
+  /** `checksumSha256`: the part's, as signed into its URL; required by an upload started with `partChecksums`. */
+  parts: { partNumber: number; etag: string; checksumSha256?: string | undefined }[];
 }
 
 /** `POST /downloads` body. */

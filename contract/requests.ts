@@ -8,6 +8,8 @@ import { DEFAULT_LIST_LIMIT, FILE_ID_PATTERN, MAX_CONTENT_TYPE_LENGTH, MAX_LIST_
 
 /** A file id: the grammar first, so a forged one is a 400 `INVALID_ID` before any lookup. */
 const FileIdSchema = v.pipe(v.string('must be a string'), v.regex(FILE_ID_PATTERN, 'is not a file id'));
+/** S3's `x-amz-checksum-sha256`: a base64 SHA-256. */
+const SHA256_BASE64 = v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9+/]{43}=$/, 'must be a base64-encoded SHA-256'));
 const PART_NUMBER = v.pipe(
   v.number('must be a number'),
   v.integer('must be a whole number'),
@@ -27,6 +29,8 @@ export const UploadRequestSchema = v.strictObject({
   checksumSha256: v.optional(
     v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9+/]{43}=$/, 'must be the base64-encoded SHA-256 of the file')),
   ),
+  /** A multipart upload whose every part carries its SHA-256: part URLs are then asked for with `checksumsSha256`. */
+  partChecksums: v.optional(v.boolean('must be a boolean')),
 });
 
 /** The path of every `/uploads/{id}…` and `/files/{id}` route. */
@@ -40,6 +44,13 @@ export const PartUrlsRequestSchema = v.strictObject({
     v.maxLength(MAX_PARTS_PER_BATCH, `must name at most ${MAX_PARTS_PER_BATCH} parts`),
     v.check((numbers) => new Set(numbers).size === numbers.length, 'must not repeat a part number'),
   ),
+  /** Each part's base64 SHA-256, in the order of `partNumbers`: required by an upload started with `partChecksums`. */
+  checksumsSha256: v.optional(
+    v.pipe(
+      v.array(SHA256_BASE64, 'must be a list of base64 SHA-256s'),
+      v.maxLength(MAX_PARTS_PER_BATCH, `must name at most ${MAX_PARTS_PER_BATCH} checksums`),
+    ),
+  ),
 });
 
 /** `POST /uploads/{id}/complete`: every part, with the `ETag` S3 answered to its PUT. */
@@ -50,8 +61,10 @@ export const CompleteUploadRequestSchema = v.strictObject({
         partNumber: PART_NUMBER,
         // S3's ETags: quoted hex, with a suffix for some encryptions; quotes optional here.
         etag: v.pipe(v.string('must be a string'), v.regex(/^"?[A-Za-z0-9-]{1,64}"?$/, 'is not an ETag')),
+        /** The part's SHA-256, as signed into its URL: required by an upload started with `partChecksums`. */
+        checksumSha256: v.optional(SHA256_BASE64),
       }),
-      'must be a list of {partNumber, etag}',
+      'must be a list of {partNumber, etag, checksumSha256?}',
     ),
     v.minLength(1, 'must list every part'),
     v.maxLength(S3_LIMITS.maxParts, `must list at most ${S3_LIMITS.maxParts} parts`),

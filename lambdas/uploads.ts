@@ -2,12 +2,14 @@
  * The `uploads` function: signs upload URLs with the UploaderRole, which may only write under
  * `users/${aws:PrincipalTag/userId}/` and never set object tags, and writes each file's record.
  *
- * - `POST /uploads` `{filename, contentType, size, checksumSha256?}` → a `pending` record and one
- *   presigned PUT that signs the exact size, type, checksum and `if-none-match: *`, so S3 itself
- *   refuses any other body or an overwrite; or, above the multipart threshold, a multipart plan
- *   with the first part URLs, each signing its exact length.
+ * - `POST /uploads` `{filename, contentType, size, checksumSha256?, partChecksums?}` → a `pending`
+ *   record and one presigned PUT that signs the exact size, type, checksum and `if-none-match: *`,
+ *   so S3 itself refuses any other body or an overwrite; or, above the multipart threshold (or
+ *   with `partChecksums` and no whole-file checksum), a multipart plan with the first part URLs,
+ *   each signing its exact length. With `partChecksums` no URL comes yet: each part's URL signs
+ *   its SHA-256, which the client sends when it asks for it.
  * - `GET /uploads/{id}` → the parts S3 already holds (resume after a reload).
- * - `POST /uploads/{id}/parts` `{partNumbers}` → more part URLs, or fresh ones.
+ * - `POST /uploads/{id}/parts` `{partNumbers, checksumsSha256?}` → more part URLs, or fresh ones.
  * - `POST /uploads/{id}/complete` `{parts}` → the record, `pending` until the verifier has read it.
  * - `DELETE /uploads/{id}` → 204: the upload aborted and its record gone.
  *
@@ -66,6 +68,7 @@ interface NewUpload {
   readonly contentType: string;
   readonly size: number;
   readonly checksumSha256?: string;
+  readonly partChecksums?: boolean;
 }
 
 async function createUpload(deps: UploadsDependencies, input: UploadRequest, caller: Caller): Promise<ApiResult> {
@@ -86,6 +89,7 @@ async function createUpload(deps: UploadsDependencies, input: UploadRequest, cal
     contentType,
     size: input.size,
     checksumSha256: input.checksumSha256,
+    partChecksums: input.partChecksums,
   };
   // Room is reserved before any STS call and released if issuing the URL fails.
   const reservation = {
@@ -97,11 +101,21 @@ async function createUpload(deps: UploadsDependencies, input: UploadRequest, cal
     urlTtlSeconds: settings.uploadUrlTtlSeconds,
   };
   return withReservation(deps.usage, { ...reservation, signal: caller.signal }, () =>
-    // Only a single PUT lets S3 verify a whole-object SHA-256, so a checksum keeps the file in one PUT.
-    input.size > settings.multipartThresholdBytes && !input.checksumSha256
-      ? startMultipart(deps, caller, upload)
+    goesInParts(input, settings)
+      ? startMultipart(deps, caller, { ...upload, checksumSha256: undefined })
       : signSinglePut(deps, caller, upload),
   );
+}
+
+/**
+ * Above the threshold a file goes in parts: with `partChecksums`, each part's SHA-256 verified by
+ * S3. Only a single PUT lets S3 verify a whole-object SHA-256, so a whole-file checksum alone
+ * (without `partChecksums`, as before) keeps the file in one PUT; a client that sends both gets
+ * the single PUT below the threshold and parts above it. `partChecksums` alone always goes in parts.
+ */
+function goesInParts(input: UploadRequest, settings: HandlerSettings): boolean {
+  if (input.partChecksums) return !input.checksumSha256 || input.size > settings.multipartThresholdBytes;
+  return input.size > settings.multipartThresholdBytes && !input.checksumSha256;
 }
 
 async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: NewUpload): Promise<ApiResult> {
@@ -146,12 +160,23 @@ async function startMultipart(deps: UploadsDependencies, caller: Caller, upload:
       key: upload.key,
       contentType: upload.contentType,
       encodedFilename: encodeRfc5987(upload.filename),
+      partChecksums: upload.partChecksums,
     },
     caller.signal,
   );
-  const firstParts = Array.from({ length: Math.min(plan.partCount, MAX_PARTS_PER_BATCH) }, (_, index) => index + 1);
-  const { parts, expiresAt } = await signParts(deps, session, { key: upload.key, uploadId, plan, partNumbers: firstParts });
-  await deps.records.createPending({ ...newRecord(deps, caller, upload, Date.parse(expiresAt)), uploadId });
+  // With part checksums a URL can only be signed once the client sent the part's SHA-256.
+  const firstParts = upload.partChecksums
+    ? []
+    : Array.from({ length: Math.min(plan.partCount, MAX_PARTS_PER_BATCH) }, (_, index) => index + 1);
+  const { parts, expiresAt } =
+    firstParts.length > 0
+      ? await signParts(deps, session, { key: upload.key, uploadId, plan, partNumbers: firstParts })
+      : { parts: [], expiresAt: new Date((deps.now?.() ?? new Date()).getTime() + deps.settings.uploadUrlTtlSeconds * 1000).toISOString() };
+  await deps.records.createPending({
+    ...newRecord(deps, caller, upload, Date.parse(expiresAt)),
+    uploadId,
+    ...(upload.partChecksums && { partChecksums: true }),
+  });
   const answer: MultipartUpload = {
     id: upload.id,
     key: upload.key,
@@ -199,10 +224,17 @@ async function signMoreParts(deps: UploadsDependencies, id: string, input: PartU
   if (outOfPlan !== undefined) {
     throw new ApiError('INVALID_PARTS', `partNumbers must be from 1 to ${plan.partCount}; ${outOfPlan} is not.`);
   }
+  const checksums = partChecksumsOf(record, input);
   const ttl = deps.settings.uploadUrlTtlSeconds;
   const session = await deps.sessions.sessionFor(caller, ttl);
   await assertUploadExists(await deps.sessions.sessionFor(caller, 60, 'server'), deps.location, record.key, uploadId, caller.signal);
-  const { parts, expiresAt } = await signParts(deps, session, { key: record.key, uploadId, plan, partNumbers: input.partNumbers });
+  const { parts, expiresAt } = await signParts(deps, session, {
+    key: record.key,
+    uploadId,
+    plan,
+    partNumbers: input.partNumbers,
+    checksums,
+  });
   await deps.records.extendExpiry(id, caller.sub, Date.parse(expiresAt));
   await deps.usage?.extend(caller.sub, id, expiryOf(Date.parse(expiresAt)));
   const answer: PartUrls = { id, parts, expiresAt };
@@ -227,8 +259,15 @@ async function completeUpload(deps: UploadsDependencies, id: string, input: Comp
     const detail = missing.length > 0 ? `missing ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? '…' : ''}` : 'too many parts';
     throw new ApiError('INVALID_PARTS', `parts must list all ${plan.partCount} parts: ${detail}.`);
   }
+  if (record.partChecksums && parts.some((part) => !part.checksumSha256)) {
+    throw new ApiError('INVALID_PARTS', 'This upload verifies each part: every part must carry its checksumSha256.');
+  }
   const session = await deps.sessions.sessionFor(caller, 60, 'server');
-  const quoted = parts.map(({ partNumber, etag }) => ({ partNumber, etag: `"${etag.replace(/"/g, '')}"` }));
+  const quoted = parts.map(({ partNumber, etag, checksumSha256 }) => ({
+    partNumber,
+    etag: `"${etag.replace(/"/g, '')}"`,
+    ...(record.partChecksums && checksumSha256 && { checksumSha256 }),
+  }));
   await completeMultipartUpload(session, deps.location, { key: record.key, uploadId, size: plan.size, parts: quoted }, caller.signal);
   // The object exists now: its record waits for the verifier, however late S3's event is.
   const completedAt = (deps.now?.() ?? new Date()).getTime();
@@ -257,16 +296,43 @@ async function multipartRecord(
   return { record, uploadId: record.uploadId, plan: planParts(record.size) };
 }
 
-/** Presigned PUTs for the given parts, each signing its exact length. */
+/**
+ * The parts' checksums by part number, when the upload verifies each part (400 when one is missing);
+ * none otherwise: a checksum the upload was not created for would make S3 refuse the part.
+ */
+function partChecksumsOf(record: StoredRecord, input: PartUrlsRequest): ReadonlyMap<number, string> | undefined {
+  if (!record.partChecksums) {
+    if (input.checksumsSha256)
+      throw new ApiError('INVALID_PARTS', 'This upload was not started with partChecksums: send no checksumsSha256.');
+    return undefined;
+  }
+  if (input.checksumsSha256?.length !== input.partNumbers.length) {
+    throw new ApiError('INVALID_PARTS', 'This upload verifies each part: checksumsSha256 must give one checksum per part number.');
+  }
+  const checksums = input.checksumsSha256;
+  return new Map(input.partNumbers.map((partNumber, index) => [partNumber, checksums[index] ?? '']));
+}
+
+/** Presigned PUTs for the given parts, each signing its exact length, and its SHA-256 when given. */
 async function signParts(
   deps: UploadsDependencies,
   session: RoleSession,
-  request: { key: string; uploadId: string; plan: PartPlan; partNumbers: readonly number[] },
+  request: {
+    key: string;
+    uploadId: string;
+    plan: PartPlan;
+    partNumbers: readonly number[];
+    checksums?: ReadonlyMap<number, string> | undefined;
+  },
 ): Promise<{ parts: PartUrl[]; expiresAt: string }> {
   const ttl = deps.settings.uploadUrlTtlSeconds;
   const signed = await Promise.all(
     request.partNumbers.map(async (partNumber) => {
-      const headers = { 'content-length': String(partLength(request.plan, partNumber)) };
+      const checksum = request.checksums?.get(partNumber);
+      const headers: Record<string, string> = {
+        'content-length': String(partLength(request.plan, partNumber)),
+        ...(checksum && { 'x-amz-checksum-sha256': checksum }),
+      };
       const query = { partNumber: String(partNumber), uploadId: request.uploadId };
       const { url, expiresAt } = await deps.signer.presign(session, { method: 'PUT', key: request.key, headers, query }, ttl);
       return { part: { partNumber, url, headers }, expiresAt };
@@ -294,7 +360,7 @@ function allowedType(requested: string, filename: string, settings: HandlerSetti
 function checkSize(input: UploadRequest, settings: HandlerSettings): void {
   const max = Math.min(settings.maxUploadBytes, S3_LIMITS.maxObjectBytes);
   if (input.size > max) throw new ApiError('FILE_TOO_LARGE', `Files may be at most ${max} bytes.`);
-  const singlePut = input.checksumSha256 !== undefined || input.size <= settings.multipartThresholdBytes;
+  const singlePut = !goesInParts(input, settings);
   if (singlePut && input.size > S3_LIMITS.maxSinglePutBytes) {
     throw new ApiError('FILE_TOO_LARGE', `S3 verifies checksumSha256 in a single PUT of at most ${S3_LIMITS.maxSinglePutBytes} bytes.`);
   }

@@ -31,6 +31,7 @@ import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { CorsRule } from '../lambdas/shared/settings';
 import { resolveRange } from './byte-range';
+import { PartChecksumLedger } from './part-checksums';
 import type { LocalPolicies } from './policies';
 import { authorizeS3Request, policiesReadObjectTags, s3OperationOf, type S3Operation } from './s3-authorization';
 import { accessDenied, S3ErrorAnswer } from './s3-error';
@@ -80,10 +81,11 @@ export async function startS3Front(options: S3FrontOptions): Promise<S3Front> {
   fs.mkdirSync(options.spoolDirectory, { recursive: true });
   const locks = new Map<string, Promise<unknown>>();
   const readsTags = policiesReadObjectTags(options.policies);
+  const checksums = new PartChecksumLedger();
   const server = http.createServer((request, response) => {
     request.on('error', () => undefined);
     response.on('error', () => undefined);
-    handle({ options, locks, readsTags }, request, response).catch((error: unknown) => {
+    handle({ options, locks, readsTags, checksums }, request, response).catch((error: unknown) => {
       const answer =
         error instanceof S3ErrorAnswer
           ? error
@@ -113,6 +115,8 @@ interface FrontState {
   readonly options: S3FrontOptions;
   readonly locks: Map<string, Promise<unknown>>;
   readonly readsTags: boolean;
+  /** Per-part and composite SHA-256s, which the emulator does not keep. */
+  readonly checksums: PartChecksumLedger;
 }
 
 interface ParsedRequest {
@@ -163,7 +167,9 @@ async function handle(state: FrontState, request: http.IncomingMessage, response
     const forwardHeaders = await upstreamHeaders(state, parsed);
     if (!hasBody) {
       request.resume();
-      await forward(state, parsed, forwardHeaders, undefined, request, response, cors);
+      const checksumHeaders = state.checksums.headersFor(parsed.key, parsed.headers['x-amz-checksum-mode']);
+      const status = await forward(state, parsed, forwardHeaders, undefined, request, response, { ...cors, ...checksumHeaders });
+      if (parsed.method === 'DELETE' && status < 300) endUploadOrObject(state, parsed);
       return;
     }
     const spoolFile = path.join(options.spoolDirectory, randomUUID());
@@ -172,8 +178,14 @@ async function handle(state: FrontState, request: http.IncomingMessage, response
       if (body === undefined) return; // The client went away: nothing was kept, and nobody is left to answer.
       checkBody(parsed, principal.kind === 'session' || parsed.headers.authorization !== undefined, body, declared);
       const write = isWrite(parsed);
+      const uploadId = parsed.queryMap.get('uploadId');
+      const composite =
+        parsed.method === 'POST' && uploadId !== undefined
+          ? state.checksums.completion(uploadId, await fs.promises.readFile(spoolFile, 'utf8'))
+          : undefined;
       const run = () => forward(state, parsed, forwardHeaders, spoolFile, request, response, cors);
-      await (write ? serialized(state.locks, `${parsed.bucket}/${parsed.key}`, run) : run());
+      const status = await (write ? serialized(state.locks, `${parsed.bucket}/${parsed.key}`, run) : run());
+      if (status < 300) keepChecksums(state, parsed, composite);
     } finally {
       fs.rm(spoolFile, { force: true }, () => undefined);
     }
@@ -431,6 +443,32 @@ function checkBody(parsed: ParsedRequest, signed: boolean, body: SpooledBody, de
   }
 }
 
+/** After a write S3 accepted: a part's checksum, a completed upload's composite one, or an object replaced. */
+function keepChecksums(state: FrontState, parsed: ParsedRequest, composite: string | undefined): void {
+  const uploadId = parsed.queryMap.get('uploadId');
+  if (parsed.key === undefined) return;
+  if (parsed.method === 'PUT' && uploadId !== undefined) {
+    state.checksums.partStored(uploadId, Number(parsed.queryMap.get('partNumber')), parsed.headers['x-amz-checksum-sha256']);
+  } else if (parsed.method === 'POST' && uploadId !== undefined) {
+    state.checksums.objectGone(parsed.key);
+    state.checksums.uploadEnded(uploadId, parsed.key, composite);
+  } else if (parsed.method === 'PUT' && !isSubresource(parsed)) {
+    state.checksums.objectGone(parsed.key);
+  }
+}
+
+/** A request on an object's tags or ACL, which leaves its bytes and checksum as they are. */
+function isSubresource(parsed: ParsedRequest): boolean {
+  return parsed.queryMap.has('tagging') || parsed.queryMap.has('acl');
+}
+
+/** After a DELETE S3 accepted: an aborted upload's part checksums, or a deleted object's composite one, are gone. */
+function endUploadOrObject(state: FrontState, parsed: ParsedRequest): void {
+  const uploadId = parsed.queryMap.get('uploadId');
+  if (uploadId !== undefined) state.checksums.uploadEnded(uploadId);
+  else if (parsed.key !== undefined && !isSubresource(parsed)) state.checksums.objectGone(parsed.key);
+}
+
 /** Requests whose outcome depends on the key's current state, made atomic by running one at a time per key. */
 function isWrite(parsed: ParsedRequest): boolean {
   if (parsed.key === undefined) return false;
@@ -458,7 +496,7 @@ function forward(
   request: http.IncomingMessage,
   response: http.ServerResponse,
   cors: Record<string, string>,
-): Promise<void> {
+): Promise<number> {
   return signedForEmulator(state.options, parsed.method, upstreamPath(parsed), headers).then(
     (target) =>
       new Promise((resolve, reject) => {
@@ -470,8 +508,12 @@ function forward(
               if (value !== undefined && !CORS_RESPONSE_HEADERS.test(name) && name !== 'connection' && name !== 'keep-alive')
                 answerHeaders[name] = value;
             }
-            response.writeHead(answer.statusCode ?? 502, { ...answerHeaders, ...cors });
-            pipeline(answer, response).then(resolve, () => resolve());
+            const status = answer.statusCode ?? 502;
+            response.writeHead(status, { ...answerHeaders, ...cors });
+            pipeline(answer, response).then(
+              () => resolve(status),
+              () => resolve(status),
+            );
           },
         );
         outgoing.on('error', () => reject(new S3ErrorAnswer(503, 'ServiceUnavailable', 'Please reduce your request rate.')));

@@ -15,6 +15,8 @@ export interface NewMultipartUpload {
   readonly contentType: string;
   /** Stored as `x-amz-meta-filename`, like a single PUT's. */
   readonly encodedFilename: string;
+  /** Every part carries its SHA-256; the object's checksum is S3's composite one. */
+  readonly partChecksums?: boolean;
 }
 
 /** Starts a multipart upload; answers its upload id. */
@@ -35,6 +37,7 @@ export async function createMultipartUpload(
         Key: upload.key,
         ContentType: upload.contentType,
         Metadata: { filename: upload.encodedFilename },
+        ...(upload.partChecksums && { ChecksumAlgorithm: 'SHA256', ChecksumType: 'COMPOSITE' }),
       }),
       { abortSignal },
     ),
@@ -102,6 +105,13 @@ export async function listUploadedParts(
   return parts;
 }
 
+/** A part as completion names it: S3 compares its ETag, and its SHA-256 when the upload has part checksums. */
+export interface CompletedPart {
+  readonly partNumber: number;
+  readonly etag: string;
+  readonly checksumSha256?: string;
+}
+
 /**
  * Completes the upload. S3 checks every part's ETag, that the parts add up to the declared
  * size, and (`If-None-Match: *`) that no object exists under the key.
@@ -115,7 +125,7 @@ export async function listUploadedParts(
 export async function completeMultipartUpload(
   session: RoleSession,
   location: BucketLocation,
-  upload: { key: string; uploadId: string; size: number; parts: readonly { partNumber: number; etag: string }[] },
+  upload: { key: string; uploadId: string; size: number; parts: readonly CompletedPart[] },
   signal?: AbortSignal,
 ): Promise<void> {
   const {
@@ -129,7 +139,13 @@ export async function completeMultipartUpload(
           Bucket: location.bucket,
           Key: upload.key,
           UploadId: upload.uploadId,
-          MultipartUpload: { Parts: upload.parts.map(({ partNumber, etag }) => ({ PartNumber: partNumber, ETag: etag })) },
+          MultipartUpload: {
+            Parts: upload.parts.map(({ partNumber, etag, checksumSha256 }) => ({
+              PartNumber: partNumber,
+              ETag: etag,
+              ...(checksumSha256 && { ChecksumSHA256: checksumSha256 }),
+            })),
+          },
           MpuObjectSize: upload.size,
           IfNoneMatch: '*',
         }),
@@ -189,7 +205,9 @@ function uploadError(error: unknown): ApiError {
     case 'NoSuchUpload':
       return new ApiError('NOT_FOUND', 'No upload with this id for this key: it may have been completed or aborted.', { cause: error });
     case 'InvalidPart':
-      return new ApiError('INVALID_PARTS', 'A part was not uploaded, or its ETag is not the one S3 answered.', { cause: error });
+      return new ApiError('INVALID_PARTS', 'A part was not uploaded, or its ETag or checksum is not the one S3 answered.', {
+        cause: error,
+      });
     case 'InvalidPartOrder':
       return new ApiError('INVALID_PARTS', 'Parts must be listed in ascending order.', { cause: error });
     case 'EntityTooSmall':

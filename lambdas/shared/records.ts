@@ -34,6 +34,8 @@ export interface StoredRecord extends FileRecord {
   /** The S3 multipart upload id, for multipart uploads. */
   readonly uploadId?: string;
   readonly checksumSha256?: string;
+  /** A multipart upload whose parts carry their SHA-256 (S3's composite checksum). */
+  readonly partChecksums?: boolean;
   /** The S3 event sequencer of the object's creation, once verified. */
   readonly sequencer?: string;
   /** With malware scanning: when the content check passed (one half of the verdict). */
@@ -57,6 +59,7 @@ export interface NewRecord {
   readonly createdAt: string;
   readonly checksumSha256?: string;
   readonly uploadId?: string;
+  readonly partChecksums?: boolean;
   /** Epoch milliseconds: when the upload URL expires; the record expires a margin after it. */
   readonly urlExpiresAt: number;
 }
@@ -160,6 +163,7 @@ export function fileRecords(client: DynamoDBClient, tableName: string): FileReco
         [TABLE_TTL_ATTRIBUTE]: { N: String(expiryOf(record.urlExpiresAt)) },
         ...(record.checksumSha256 && { checksumSha256: { S: record.checksumSha256 } }),
         ...(record.uploadId && { uploadId: { S: record.uploadId } }),
+        ...(record.partChecksums && { partChecksums: { BOOL: true } }),
       };
       const command = new PutItemCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' });
       await send(() => client.send(command));
@@ -378,6 +382,7 @@ function unmarshalRecord(item: Record<string, AttributeValue>): StoredRecord {
     storedStatus,
     ...(uploadId && { uploadId }),
     ...(checksumSha256 && { checksumSha256 }),
+    ...(item.partChecksums?.BOOL && { partChecksums: true }),
     ...(sequencer && { sequencer }),
     ...(contentCheckedAt && { contentCheckedAt }),
     ...(scanResult && { scanResult }),

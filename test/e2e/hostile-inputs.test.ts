@@ -181,6 +181,15 @@ const MATRIX: readonly HostileRequest[] = [
   { name: 'completing with parts missing', method: 'POST', route: uploadRoute('/complete'), body: { parts: [{ partNumber: 1, etag: 'a'.repeat(32) }] }, status: 400, error: 'INVALID_PARTS' },
   { name: 'completing with parts never uploaded', method: 'POST', route: uploadRoute('/complete'), body: (fixture: Fixture) => ({ parts: allParts(fixture) }), status: 400, error: 'INVALID_PARTS' },
   { name: 'markup in an ETag', method: 'POST', route: uploadRoute('/complete'), body: { parts: [{ partNumber: 1, etag: '"<script>"' }] }, status: 400, error: 'INVALID_REQUEST' },
+  // Per-part checksums: malformed, mistyped, or for an upload started without them.
+  { name: 'partChecksums that is a string', method: 'POST', route: '/uploads', body: upload({ partChecksums: 'yes' }), status: 400, error: 'INVALID_REQUEST' },
+  { name: 'a part checksum that is not base64', method: 'POST', route: uploadRoute('/parts'), body: { partNumbers: [1], checksumsSha256: ['not base64!'] }, status: 400, error: 'INVALID_REQUEST' },
+  { name: 'a part checksum that is a number', method: 'POST', route: uploadRoute('/parts'), body: { partNumbers: [1], checksumsSha256: [42] }, status: 400, error: 'INVALID_REQUEST' },
+  { name: 'part checksums that are a map', method: 'POST', route: uploadRoute('/parts'), body: { partNumbers: [1], checksumsSha256: { 1: 'x' } }, status: 400, error: 'INVALID_REQUEST' },
+  { name: 'a part checksum of 100 kB', method: 'POST', route: uploadRoute('/parts'), body: { partNumbers: [1], checksumsSha256: ['A'.repeat(100_000)] }, status: 400, error: 'INVALID_REQUEST' },
+  { name: '101 part checksums', method: 'POST', route: uploadRoute('/parts'), body: { partNumbers: [1], checksumsSha256: Array(101).fill(`${'A'.repeat(43)}=`) }, status: 400, error: 'INVALID_REQUEST' },
+  { name: 'part checksums for an upload started without them', method: 'POST', route: uploadRoute('/parts'), body: { partNumbers: [1], checksumsSha256: [`${'A'.repeat(43)}=`] }, status: 400, error: 'INVALID_PARTS' },
+  { name: 'a completed part’s checksum that is an object', method: 'POST', route: uploadRoute('/complete'), body: { parts: [{ partNumber: 1, etag: 'a'.repeat(32), checksumSha256: {} }] }, status: 400, error: 'INVALID_REQUEST' },
   // Routes and methods API Gateway does not have.
   { name: 'GET on an upload route', method: 'GET', route: '/uploads', status: 404, error: 'Not Found' },
   { name: 'DELETE on the file list', method: 'DELETE', route: '/files', status: 404, error: 'Not Found' },

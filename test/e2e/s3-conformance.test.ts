@@ -4,6 +4,7 @@
  * failing line here. The README's "What local mode checks" list is this table.
  * (Lines tagged D1–D10 pin the deviations found in issue 17.)
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { S3_EMULATOR_CREDENTIALS } from '../../local/s3-emulator';
@@ -624,6 +625,32 @@ async function multipartUpload(partSizes: readonly number[]) {
   return { key, uploadId, complete };
 }
 
+/** A one-part upload whose part was sent with its `x-amz-checksum-sha256`; `complete` names it with the checksum given ('' for none). */
+async function checksummedUpload(body: Buffer) {
+  const key = aliceKey();
+  const created = await (await headerSigned(local, admin, { method: 'POST', key, query: { uploads: '' } })).text();
+  const uploadId = /<UploadId>([^<]+)</.exec(created)?.[1] ?? '';
+  const checksum = createHash('sha256').update(body).digest('base64');
+  const part = await headerSigned(local, admin, {
+    method: 'PUT',
+    key,
+    query: { partNumber: '1', uploadId },
+    body,
+    headers: { 'x-amz-checksum-sha256': checksum },
+  });
+  const etag = part.headers.get('etag') ?? '';
+  const complete = (named: string) =>
+    headerSigned(local, admin, {
+      method: 'POST',
+      key,
+      query: { uploadId },
+      body: Buffer.from(
+        `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag>${named ? `<ChecksumSHA256>${named}</ChecksumSHA256>` : ''}</Part></CompleteMultipartUpload>`,
+      ),
+    });
+  return { key, checksum, complete };
+}
+
 const MULTIPART: Line[] = [
   [
     'a part other than the last smaller than 5 MiB fails completion 400 EntityTooSmall',
@@ -668,6 +695,30 @@ const MULTIPART: Line[] = [
         headers: { 'x-amz-checksum-sha256': 'LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=' },
       });
       expect(await codeOf(part)).toBe('400 BadDigest');
+    },
+  ],
+  [
+    'a completion that does not name a part with the x-amz-checksum-sha256 it was verified with is refused 400 InvalidPart',
+    `${DOCS}/API/API_CompleteMultipartUpload.html`,
+    async () => {
+      const upload = await checksummedUpload(Buffer.from('hello'));
+      expect(await codeOf(await upload.complete(''))).toBe('400 InvalidPart');
+      expect(await codeOf(await upload.complete(upload.checksum.replace(/^./, (first) => (first === 'A' ? 'B' : 'A'))))).toBe(
+        '400 InvalidPart',
+      );
+      expect((await upload.complete(upload.checksum)).status).toBe(200);
+    },
+  ],
+  [
+    "a completed upload's composite checksum (SHA-256 of the parts' SHA-256s, -N) is answered with x-amz-checksum-mode: ENABLED",
+    `${DOCS}/userguide/checking-object-integrity.html`,
+    async () => {
+      const upload = await checksummedUpload(Buffer.from('hello'));
+      await upload.complete(upload.checksum);
+      const head = (headers: Record<string, string> = {}) => headerSigned(local, admin, { method: 'HEAD', key: upload.key, headers });
+      const composite = `${createHash('sha256').update(Buffer.from(upload.checksum, 'base64')).digest('base64')}-1`;
+      expect((await head({ 'x-amz-checksum-mode': 'ENABLED' })).headers.get('x-amz-checksum-sha256')).toBe(composite);
+      expect((await head()).headers.get('x-amz-checksum-sha256')).toBeNull();
     },
   ],
   [

@@ -351,6 +351,11 @@ export function createFileClient(options: FileClientOptions): FileClient {
       } catch (error) {
         // Paused: the same URL takes the whole body again on resume (nothing was written).
         if (paused.aborted && !signal?.aborted) continue;
+        // Cancelled: the pending record would otherwise list until it expires, and nobody else knows its id.
+        if (signal?.aborted) {
+          await call<void>('DELETE', fileRoute(plan.id)).catch(() => undefined);
+          throw error;
+        }
         // An expired single-PUT URL cannot be re-signed for its key: ask for a fresh upload.
         if (!isExpiredUrl(error, expires, now()) || resigned >= 1) throw error;
         resigned += 1;

@@ -54,3 +54,20 @@ it('answers GET /config with the allowed types and aliases, cacheable by the bro
   expect(config.allowedContentTypes['audio/mp4']).toEqual(['m4a']);
   expect(config.contentTypeAliases).toMatchObject({ 'audio/x-m4a': 'audio/mp4', 'image/heif': 'image/heic' });
 });
+
+it('leaves no record of a single PUT cancelled as it starts', async () => {
+  const controller = new AbortController();
+  const cancelling: typeof fetch = (input, init) => {
+    if (init?.method === 'PUT') controller.abort();
+    return fetch(input, init);
+  };
+  const client = createFileClient({ apiUrl: local.apiUrl, getToken: () => local.token('alice'), fetch: cancelling });
+
+  await expect(
+    client.upload(new Blob(['never sent'], { type: 'text/plain' }), { filename: 'cancelled.txt', signal: controller.signal }),
+  ).rejects.toMatchObject({ code: 'ABORTED' });
+
+  const { files } = await client.list();
+  expect(files.map((file) => file.name)).not.toContain('cancelled.txt');
+  expect(files.map((file) => file.name)).toContain('invoice.pdf');
+});

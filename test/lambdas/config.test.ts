@@ -1,4 +1,5 @@
 import { createDownloadsHandler } from '../../lambdas/downloads';
+import type { FileServiceSettingsInput } from '../../lambdas/shared/settings';
 import { aContext, anApiEvent, answerOf, testDependencies } from '../builders';
 
 let logs: jest.SpyInstance;
@@ -7,7 +8,7 @@ beforeEach(() => {
 });
 afterEach(() => logs.mockRestore());
 
-async function config(settings?: Parameters<typeof testDependencies>[0]['settings']) {
+async function config(settings?: FileServiceSettingsInput) {
   const handler = createDownloadsHandler(testDependencies({ settings }));
   return answerOf(await handler(anApiEvent({ routeKey: 'GET /config' }), aContext));
 }

@@ -3,11 +3,21 @@
  * and moves the bytes to and from S3 itself, sending exactly the headers the URL was signed
  * with.
  */
-import type { DownloadUrl, FileListPage, FileRecord, SinglePutUpload, UploadPlan, UploadProgressState, Usage } from '../contract/answers';
+import type {
+  DownloadUrl,
+  FileListPage,
+  FileRecord,
+  ServiceConfig,
+  SinglePutUpload,
+  UploadPlan,
+  UploadProgressState,
+  Usage,
+} from '../contract/answers';
 import type { DownloadRequest, ListRequest, UploadRequest } from '../contract/request-types';
 import { S3_LIMITS } from '../contract/constants';
 import { sha256Base64 } from './checksums';
 import { apiError, FileApiError, isExpiredUrl } from './errors';
+import { isGenericType, uploadContentType } from './content-types';
 import { uploadInParts, type PartsPlan } from './multipart-upload';
 export { sha256Base64 } from './checksums';
 import { PauseGate } from './pause-gate';
@@ -77,7 +87,11 @@ export interface WaitOptions {
 export interface UploadOptions {
   /** @default the `File`'s name; required for a `Blob` or `Uint8Array` */
   readonly filename?: string;
-  /** @default the `Blob`'s type; required for a `Uint8Array` */
+  /**
+   * An alias (`audio/x-m4a`) is sent as the allowed type it stands for; a missing or generic
+   * one (`''`, `application/octet-stream`) is found from the file name's extension in `config()`.
+   * @default the `Blob`'s type; required for a `Uint8Array`
+   */
   readonly contentType?: string;
   /**
    * Have S3 verify the bytes by SHA-256 (Web Crypto): a small file's whole SHA-256 in its one PUT,
@@ -132,6 +146,8 @@ export interface FileClient {
   remove(id: string, options?: CallOptions): Promise<void>;
   /** The caller's plan, storage and URL rates. */
   usage(options?: CallOptions): Promise<Usage>;
+  /** What the service accepts: allowed types, their aliases, size limits. Asked once, then kept. */
+  config(options?: CallOptions): Promise<ServiceConfig>;
 }
 
 /** Creates a client for one API. */
@@ -179,6 +195,29 @@ export function createFileClient(options: FileClientOptions): FileClient {
 
   const fileRoute = (id: string) => `/files/${encodeURIComponent(id)}`;
 
+  let configAsked: Promise<ServiceConfig> | undefined;
+  let configKnown: ServiceConfig | undefined;
+  function config(signal?: AbortSignal): Promise<ServiceConfig> {
+    configAsked ??= retried<ServiceConfig>('GET', '/config', undefined, signal).then(
+      (answer) => (configKnown = answer),
+      (error: unknown) => {
+        configAsked = undefined; // a failure (or a cancel) is not kept: the next call asks again
+        throw error;
+      },
+    );
+    return configAsked;
+  }
+
+  /** Asks for the config only when the type says nothing; maps an alias with the config once known. */
+  async function contentTypeOf(file: Blob | Uint8Array, uploadOptions: UploadOptions): Promise<string | undefined> {
+    const filename = uploadOptions.filename ?? (file as { name?: string }).name;
+    const declared = uploadOptions.contentType ?? (file instanceof Blob ? file.type : undefined);
+    // Raw bytes without a type stay refused: nothing says what they are but the name.
+    if (!filename || declared === undefined) return declared;
+    const known = isGenericType(declared) ? await config(uploadOptions.signal) : configKnown;
+    return known ? uploadContentType(filename, declared, known) : declared;
+  }
+
   function startUpload(file: Blob | Uint8Array, uploadOptions: UploadOptions = {}): UploadTask {
     const gate = new PauseGate();
     const done = runUpload(file, uploadOptions, gate);
@@ -212,7 +251,7 @@ export function createFileClient(options: FileClientOptions): FileClient {
     if (uploadOptions.resume) {
       record = await resumeParts(file, uploadOptions.resume, uploadOptions, gate, report, retries);
     } else {
-      const request = await uploadRequestFor(file, uploadOptions);
+      const request = await uploadRequestFor(file, { ...uploadOptions, contentType: await contentTypeOf(file, uploadOptions) });
       const askPlan = () => retried<UploadPlan>('POST', '/uploads', request, signal, retries);
       const plan = await askPlan();
       if ('parts' in plan) {
@@ -320,6 +359,11 @@ export function createFileClient(options: FileClientOptions): FileClient {
       } catch (error) {
         // Paused: the same URL takes the whole body again on resume (nothing was written).
         if (paused.aborted && !signal?.aborted) continue;
+        // Cancelled: the pending record would otherwise list until it expires, and nobody else knows its id.
+        if (signal?.aborted) {
+          await call<void>('DELETE', fileRoute(plan.id)).catch(() => undefined);
+          throw error;
+        }
         // An expired single-PUT URL cannot be re-signed for its key: ask for a fresh upload.
         if (!isExpiredUrl(error, expires, now()) || resigned >= 1) throw error;
         resigned += 1;
@@ -355,6 +399,7 @@ export function createFileClient(options: FileClientOptions): FileClient {
       return retried<FileListPage>('GET', `/files${query.size > 0 ? `?${query}` : ''}`, undefined, signal);
     },
     usage: ({ signal } = {}) => retried<Usage>('GET', '/usage', undefined, signal),
+    config: ({ signal } = {}) => config(signal),
   };
 }
 

@@ -141,3 +141,18 @@ export interface Usage extends QuotaFigures {
   readonly maxDownloadUrlTtlSeconds: number;
   readonly rate: { readonly upload: RateWindow; readonly download: RateWindow };
 }
+
+/**
+ * `GET /config`: what the deployment accepts, the same for every caller (a plan's own limits are
+ * in `GET /usage`). Browsers may cache it for a few minutes.
+ */
+export interface ServiceConfig {
+  /** Allowed content types, each with the lower-case extensions (no dot) a file name may end in. */
+  readonly allowedContentTypes: Readonly<Record<string, readonly string[]>>;
+  /** Other names of allowed types, each mapped to the allowed type it is recorded as. */
+  readonly contentTypeAliases: Readonly<Record<string, string>>;
+  /** Largest file anyone may upload, in bytes; a plan may allow less. */
+  readonly maxUploadBytes: number;
+  /** Above this size a file goes in parts. */
+  readonly multipartThresholdBytes: number;
+}

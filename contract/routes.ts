@@ -13,6 +13,7 @@ export const ROUTES = {
   'GET /files/{id}': 'downloads',
   'POST /downloads': 'downloads',
   'GET /usage': 'downloads',
+  'GET /config': 'downloads',
   'DELETE /files/{id}': 'deletes',
   'GET /health': 'health',
 } as const;

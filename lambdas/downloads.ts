@@ -23,6 +23,7 @@ import { parseObjectKey } from './shared/keys';
 import { planFor } from './shared/plans';
 import { publicRecord, type StoredRecord } from './shared/records';
 import { assertNotSuspended } from './shared/suspensions';
+import { configAnswer } from './config';
 import { usageAnswer } from './usage';
 
 /** What the downloads function depends on; tests pass fakes. */
@@ -41,6 +42,7 @@ export function createDownloadsHandler(dependencies: DownloadsDependencies) {
     'GET /files/{id}': idRoute((id, caller) => getFile(dependencies, id, caller)),
     'POST /downloads': jsonRoute(DownloadRequestSchema, (input, caller) => createDownload(dependencies, input, caller)),
     'GET /usage': (_event, caller) => usageAnswer(dependencies, caller),
+    'GET /config': () => Promise.resolve(configAnswer(dependencies.settings)),
   });
 }
 

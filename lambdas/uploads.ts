@@ -343,9 +343,14 @@ async function signParts(
   return { parts: signed.map((entry) => entry.part), expiresAt: new Date(expiresAt).toISOString() };
 }
 
-/** The content type must be on the allow-list (415) and the file name must carry one of its extensions (415). */
+/**
+ * The content type, or the allowed type it is an alias of, must be on the allow-list (415) and
+ * the file name must carry one of its extensions (415). An alias answers the allowed type: it is
+ * what the URL signs and the client then sends, so the object and its record carry one name.
+ */
 function allowedType(requested: string, filename: string, settings: HandlerSettings): { contentType: string; extension: string } {
-  const contentType = requested.trim().toLowerCase();
+  const named = requested.trim().toLowerCase();
+  const contentType = (Object.hasOwn(settings.contentTypeAliases, named) && settings.contentTypeAliases[named]) || named;
   const extensions = Object.hasOwn(settings.allowedContentTypes, contentType) ? settings.allowedContentTypes[contentType] : undefined;
   if (!extensions) throw new ApiError('UNSUPPORTED_TYPE', `Content type '${contentType}' is not allowed.`);
   const extension = extensionOf(filename);

@@ -54,6 +54,8 @@ export interface VerifierDependencies extends Pick<RecordDependencies, 'records'
   readonly objects: VerifiedObjects;
   /** @default scanning off */
   readonly scanning?: ScanSettings;
+  /** The `contentTypeAliases` setting: bytes named by an alias pass as the type it stands for. @default none */
+  readonly contentTypeAliases?: Readonly<Record<string, string>>;
 }
 
 /** Creates the verifier's handler: an SQS batch in, the failed messages out. */
@@ -117,6 +119,7 @@ async function objectCreated(deps: VerifierDependencies, event: ObjectEvent, fil
     storedSize: read.size,
     declaredSize: record.size,
     declaredType: record.contentType,
+    declaredTypeAliases: aliasesOf(deps.contentTypeAliases, record.contentType),
   });
   if (verdict.status === 'available' && deps.scanning?.malwareScanning) {
     // Half a verdict: the object stays untagged (unreadable) until the scan says it is clean.
@@ -284,6 +287,10 @@ export function verifiedObjects(location: BucketLocation, options: { keepOtherTa
   };
 }
 
+function aliasesOf(aliases: Readonly<Record<string, string>> = {}, contentType: string): string[] {
+  return Object.keys(aliases).filter((alias) => aliases[alias] === contentType);
+}
+
 function deployedDependencies(): VerifierDependencies {
   const base = recordDependencies(process.env);
   return {
@@ -292,6 +299,7 @@ function deployedDependencies(): VerifierDependencies {
     usage: base.usage,
     objects: verifiedObjects(base.location, { keepOtherTags: base.settings.malwareScanning }),
     scanning: base.settings,
+    contentTypeAliases: base.settings.contentTypeAliases,
   };
 }
 

@@ -26,6 +26,8 @@ export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export interface ApiResult {
   readonly status: number;
   readonly body?: unknown;
+  /** Replace or add to the JSON headers (an answer that may be cached). @default none */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** The signed-in user making a request, as the authorizer and API Gateway saw them. */
@@ -76,7 +78,7 @@ export function apiHandler<Name extends ApiFunctionName>(name: Name, routes: Rou
       const result = await route(event, callerOf(event, deadline.signal)).finally(() => deadline.clear());
       return {
         statusCode: result.status,
-        headers: RESPONSE_HEADERS,
+        headers: { ...RESPONSE_HEADERS, ...result.headers },
         body: result.body === undefined ? '' : JSON.stringify(result.body),
       };
     });

@@ -60,6 +60,23 @@ export const DEFAULT_CONTENT_TYPES: ContentTypeAllowList = {
   'video/quicktime': ['mov'],
 };
 
+/**
+ * Other names browsers and systems give the default allowed types (Chromium sends `.m4a` as
+ * `audio/x-m4a`, `.heic` as `image/heif`), each mapped to the allowed type it stands for.
+ */
+export const DEFAULT_CONTENT_TYPE_ALIASES: Readonly<Record<string, string>> = {
+  'audio/x-m4a': 'audio/mp4',
+  'audio/m4a': 'audio/mp4',
+  'image/heif': 'image/heic',
+  'image/jpg': 'image/jpeg',
+  'image/pjpeg': 'image/jpeg',
+  'image/x-png': 'image/png',
+  'audio/mp3': 'audio/mpeg',
+  'audio/x-mp3': 'audio/mpeg',
+  'video/x-m4v': 'video/mp4',
+  'application/x-pdf': 'application/pdf',
+};
+
 /** The retention periods CloudWatch Logs accepts, in days. */
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -153,6 +170,15 @@ const handlerEntries = {
     {},
     'Plans by Cognito group (`cognito:groups`), same fields as `defaultPlan` (unset ones take its defaults); a user in several groups gets the first listed.',
   ),
+  contentTypeAliases: setting(
+    v.record(
+      v.pipe(v.string(), v.regex(MIME_TYPE, 'contentTypeAliases: each alias must be a lower-case type/subtype')),
+      v.pipe(v.string(), v.regex(MIME_TYPE, 'contentTypeAliases: each target must be a lower-case type/subtype')),
+      'contentTypeAliases must map content types to allowed content types',
+    ),
+    DEFAULT_CONTENT_TYPE_ALIASES as Record<string, string>,
+    "Other names of allowed types (Chromium's `audio/x-m4a` for `audio/mp4`, `image/heif` for `image/heic`): accepted, recorded and signed as the allowed type. Default aliases whose target is not allowed are dropped.",
+  ),
 };
 
 /** What only the construct reads: CORS, throttling, logs, what stack deletion does. */
@@ -219,11 +245,56 @@ function downloadTtlWithinMax<Settings extends { downloadUrlTtlSeconds: number; 
   );
 }
 
+interface AliasSettings {
+  readonly allowedContentTypes: ContentTypeAllowList;
+  readonly contentTypeAliases: Readonly<Record<string, string>>;
+}
+
+const isAllowed = (settings: AliasSettings, type: string) => Object.hasOwn(settings.allowedContentTypes, type);
+
+/** A default alias goes when its target is not allowed or it is allowed itself (a custom allow-list). */
+function defaultAliasesOfAllowedTypes<Settings extends AliasSettings>() {
+  return v.transform<Settings, Settings>((settings) => {
+    const kept = Object.entries(settings.contentTypeAliases).filter(
+      ([alias, target]) => DEFAULT_CONTENT_TYPE_ALIASES[alias] !== target || (isAllowed(settings, target) && !isAllowed(settings, alias)),
+    );
+    return { ...settings, contentTypeAliases: Object.fromEntries(kept) };
+  });
+}
+
+/** A configured alias must name an allowed type. */
+function aliasTargetsAllowed<Settings extends AliasSettings>() {
+  return v.check<Settings, string>(
+    (settings) => Object.values(settings.contentTypeAliases).every((target) => isAllowed(settings, target)),
+    'contentTypeAliases: every alias must name a type of allowedContentTypes',
+  );
+}
+
+/** An alias must not be an allowed type itself: which of the two would be recorded? */
+function aliasesNotAllowed<Settings extends AliasSettings>() {
+  return v.check<Settings, string>(
+    (settings) => Object.keys(settings.contentTypeAliases).every((alias) => !isAllowed(settings, alias)),
+    'contentTypeAliases: an alias must not itself be a type of allowedContentTypes',
+  );
+}
+
 /** The settings a handler reads from its environment. */
-const HandlerSettingsSchema = v.pipe(v.strictObject(handlerEntries), downloadTtlWithinMax());
+const HandlerSettingsSchema = v.pipe(
+  v.strictObject(handlerEntries),
+  downloadTtlWithinMax(),
+  defaultAliasesOfAllowedTypes(),
+  aliasTargetsAllowed(),
+  aliasesNotAllowed(),
+);
 
 /** Every setting of a deployment, with its default. */
-const SettingsSchema = v.pipe(v.strictObject({ ...handlerEntries, ...deploymentEntries }), downloadTtlWithinMax());
+const SettingsSchema = v.pipe(
+  v.strictObject({ ...handlerEntries, ...deploymentEntries }),
+  downloadTtlWithinMax(),
+  defaultAliasesOfAllowedTypes(),
+  aliasTargetsAllowed(),
+  aliasesNotAllowed(),
+);
 
 /** Every setting, defaults applied and checked. */
 export type FileServiceSettings = v.InferOutput<typeof SettingsSchema>;

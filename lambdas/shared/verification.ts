@@ -26,6 +26,8 @@ export interface ContentFacts {
   readonly storedSize: number;
   readonly declaredSize: number;
   readonly declaredType: string;
+  /** The configured aliases of the declared type: `file-type` may name the bytes by one of them. */
+  readonly declaredTypeAliases?: readonly string[];
 }
 
 const ISO_MEDIA = ['video/mp4', 'audio/mp4', 'audio/x-m4a', 'video/x-m4v', 'video/quicktime'];
@@ -55,7 +57,7 @@ export async function verifyContent(facts: ContentFacts): Promise<ContentVerdict
       : { status: 'rejected', reason: 'NOT_TEXT' };
   }
   const detected = await fileTypeFromBuffer(facts.head);
-  const accepted = [facts.declaredType, ...(ACCEPTED_DETECTIONS[facts.declaredType] ?? [])];
+  const accepted = [facts.declaredType, ...(ACCEPTED_DETECTIONS[facts.declaredType] ?? []), ...(facts.declaredTypeAliases ?? [])];
   return detected && accepted.includes(detected.mime) ? { status: 'available' } : { status: 'rejected', reason: 'TYPE_MISMATCH' };
 }
 

@@ -24,3 +24,15 @@ export const EXE_BYTES = (() => {
   bytes.write('PE\0\0', 0x80, 'latin1');
   return bytes;
 })();
+
+/** The first box of an M4A file (ISO media, brand `M4A `): `file-type` names it `audio/x-m4a`. */
+export const M4A_BYTES = Buffer.concat([
+  Buffer.from([0, 0, 0, 0x18]),
+  Buffer.from('ftypM4A '),
+  Buffer.alloc(4),
+  Buffer.from('M4A isom'),
+  Buffer.alloc(64),
+]);
+
+/** A minimal PDF: its `%PDF-` header is what `file-type` recognises. */
+export const PDF_BYTES = Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n');

@@ -165,6 +165,7 @@ const MATRIX: readonly HostileRequest[] = [
   { name: 'a forged cursor', method: 'GET', route: '/files?cursor=bm90LWEtY3Vyc29yLWF0LWFsbC1yZWFsbHktbm90', status: 400, error: 'INVALID_CURSOR' },
   { name: 'a cursor of 2,000 characters', method: 'GET', route: `/files?cursor=${'a'.repeat(2000)}`, status: 400, error: 'INVALID_REQUEST' },
   { name: 'a status filter of deleted', method: 'GET', route: '/files?status=deleted', status: 400, error: 'INVALID_REQUEST' },
+  { name: "an alias type with another type's extension", method: 'POST', route: '/uploads', body: anUploadRequest({ contentType: 'audio/x-m4a', filename: 'song.mp3' }), status: 415, error: 'TYPE_MISMATCH' },
   // Multipart uploads: another user's, tampered, out of plan.
   { name: "the state of another user's upload", method: 'GET', route: uploadRoute(), token: 'bob', status: 404, error: 'NOT_FOUND' },
   { name: "more parts of another user's upload", method: 'POST', route: uploadRoute('/parts'), token: 'bob', body: { partNumbers: [1] }, status: 404, error: 'NOT_FOUND' },
@@ -198,6 +199,7 @@ const MATRIX: readonly HostileRequest[] = [
   { name: 'a trailing slash', method: 'POST', route: '/uploads/', body: anUploadRequest(), status: 404, error: 'Not Found' },
   { name: 'another case', method: 'POST', route: '/Uploads', body: anUploadRequest(), status: 404, error: 'Not Found' },
   { name: 'an unknown route', method: 'GET', route: '/admin', status: 404, error: 'Not Found' },
+  { name: 'POST on the config', method: 'POST', route: '/config', body: {}, status: 404, error: 'Not Found' },
   { name: 'a dotfile', method: 'GET', route: '/.env', token: null, status: 404, error: 'Not Found' },
   // Tokens: missing, malformed, forged, expired, for someone else.
   { name: 'no token', method: 'POST', route: '/uploads', token: null, body: anUploadRequest(), status: 401, error: 'Unauthorized' },
@@ -205,6 +207,7 @@ const MATRIX: readonly HostileRequest[] = [
   { name: 'Basic credentials', method: 'POST', route: '/uploads', token: null, headers: { authorization: `Basic ${Buffer.from('alice:Passw0rd!local').toString('base64')}` }, body: anUploadRequest(), status: 401, error: 'Unauthorized' },
   { name: 'a token that is not a JWT', method: 'POST', route: '/uploads', token: null, headers: { authorization: 'Bearer not-a-jwt' }, body: anUploadRequest(), status: 401, error: 'Unauthorized' },
   { name: 'a token in the query string', method: 'GET', route: '/files?access_token=x', token: null, status: 401, error: 'Unauthorized' },
+  { name: 'the config without a token', method: 'GET', route: '/config', token: null, status: 401, error: 'Unauthorized' },
   { name: 'a tampered payload', method: 'POST', route: '/uploads', token: 'tampered payload', body: anUploadRequest(), status: 401, error: 'Unauthorized' },
   { name: 'an expired token', method: 'POST', route: '/uploads', token: 'expired', body: anUploadRequest(), status: 401, error: 'Unauthorized' },
   { name: 'a token not yet valid', method: 'POST', route: '/uploads', token: 'not yet valid', body: anUploadRequest(), status: 401, error: 'Unauthorized' },

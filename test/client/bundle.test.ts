@@ -13,9 +13,10 @@ const dist = path.join(root, 'client', 'dist');
  * Was 10 kB / 4 kB (8.8 kB / 3.8 kB before issue 15). Issue 15 added phases, pause and resume,
  * resume after a reload, waiting for the verdict, Retry-After, quota figures, usage, Cognito's
  * errors as FileApiErrors and a signal on every call: about +3.4 kB minified, +1.3 kB gzip.
- * Per-part SHA-256s added 0.8 kB / 0.3 kB (13,060 / 5,375 bytes).
+ * Per-part SHA-256s added 0.8 kB / 0.3 kB (13,060 / 5,375 bytes); the config, its type aliases
+ * and the cancelled single PUT's cleanup another 0.8 kB / 0.3 kB (13,847 / 5,676 bytes together).
  */
-const BUDGET = { minifiedBytes: 13 * 1024, gzipBytes: 5.5 * 1024 };
+const BUDGET = { minifiedBytes: 14 * 1024, gzipBytes: 5.75 * 1024 };
 
 beforeAll(() => promisify(execFile)('npm', ['run', '--silent', 'build:client'], { cwd: root }));
 

@@ -12,6 +12,7 @@
 import { parseArgs } from 'node:util';
 import { recountUsage } from '../lib/operations/usage-recount';
 import { createDynamoDbClient } from '../lambdas/shared/records';
+import { runCommand } from './run-command';
 
 const USAGE = 'usage: recount-usage.ts <sub> --table name [--region r] [--endpoint url]';
 const SUB = /^[A-Za-z0-9-]{1,128}$/;
@@ -42,12 +43,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand(main);

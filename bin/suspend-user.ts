@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { createDynamoDbClient } from '../lambdas/shared/records';
 import { tableSuspensions } from '../lambdas/shared/suspensions';
 import { sessionsIssuedBeforeDeny, suspendedUserBucketDenies } from '../lib/operations/emergency-denies';
+import { runCommand } from './run-command';
 
 const USAGE = 'usage: suspend-user.ts suspend|reinstate|status|denies <sub> [--table name] [--reason why] [--bucket-arn arn]';
 const SUB = /^[A-Za-z0-9-]{1,128}$/;
@@ -73,12 +74,4 @@ function fail(message: string): number {
   return 2;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand(main);

@@ -6,16 +6,9 @@
  */
 import * as v from 'valibot';
 import { S3_LIMITS } from '../../contract/constants';
+import { wholeNumber } from './whole-number';
 
 const GiB = 1024 * 1024 * 1024;
-
-const whole = (name: string, min: number, max: number) =>
-  v.pipe(
-    v.number(`${name} must be a whole number`),
-    v.safeInteger(`${name} must be a whole number`),
-    v.minValue(min, `${name} must be from ${min} to ${max}`),
-    v.maxValue(max, `${name} must be from ${min} to ${max}`),
-  );
 
 /** The default plan's limits: room for a person's documents and photos, and a human's pace. */
 export const DEFAULT_PLAN_LIMITS = {
@@ -31,16 +24,16 @@ export const DEFAULT_PLAN_LIMITS = {
 
 /** One plan's limits; every field defaults to the default plan's. */
 export const PlanLimitsSchema = v.strictObject({
-  storageQuotaBytes: v.optional(whole('storageQuotaBytes', 0, Number.MAX_SAFE_INTEGER), DEFAULT_PLAN_LIMITS.storageQuotaBytes),
+  storageQuotaBytes: v.optional(wholeNumber('storageQuotaBytes', 0, Number.MAX_SAFE_INTEGER), DEFAULT_PLAN_LIMITS.storageQuotaBytes),
   // Stored files are counted on their records, not in the usage item: nothing but a counter bounds them.
-  maxFiles: v.optional(whole('maxFiles', 0, Number.MAX_SAFE_INTEGER), DEFAULT_PLAN_LIMITS.maxFiles),
-  maxFileBytes: v.optional(whole('maxFileBytes', 1, S3_LIMITS.maxObjectBytes), DEFAULT_PLAN_LIMITS.maxFileBytes),
-  uploadUrlsPerMinute: v.optional(whole('uploadUrlsPerMinute', 1, 100_000), DEFAULT_PLAN_LIMITS.uploadUrlsPerMinute),
-  downloadUrlsPerMinute: v.optional(whole('downloadUrlsPerMinute', 1, 100_000), DEFAULT_PLAN_LIMITS.downloadUrlsPerMinute),
+  maxFiles: v.optional(wholeNumber('maxFiles', 0, Number.MAX_SAFE_INTEGER), DEFAULT_PLAN_LIMITS.maxFiles),
+  maxFileBytes: v.optional(wholeNumber('maxFileBytes', 1, S3_LIMITS.maxObjectBytes), DEFAULT_PLAN_LIMITS.maxFileBytes),
+  uploadUrlsPerMinute: v.optional(wholeNumber('uploadUrlsPerMinute', 1, 100_000), DEFAULT_PLAN_LIMITS.uploadUrlsPerMinute),
+  downloadUrlsPerMinute: v.optional(wholeNumber('downloadUrlsPerMinute', 1, 100_000), DEFAULT_PLAN_LIMITS.downloadUrlsPerMinute),
   // The usage item holds one entry (about 45 bytes) per pending upload, and every reservation
   // writes the whole item: this bound keeps it under 50 KB, the default (20) near 1 KB.
-  maxPendingUploads: v.optional(whole('maxPendingUploads', 1, 1000), DEFAULT_PLAN_LIMITS.maxPendingUploads),
-  maxDownloadUrlTtlSeconds: v.optional(whole('maxDownloadUrlTtlSeconds', 60, 3540), DEFAULT_PLAN_LIMITS.maxDownloadUrlTtlSeconds),
+  maxPendingUploads: v.optional(wholeNumber('maxPendingUploads', 1, 1000), DEFAULT_PLAN_LIMITS.maxPendingUploads),
+  maxDownloadUrlTtlSeconds: v.optional(wholeNumber('maxDownloadUrlTtlSeconds', 60, 3540), DEFAULT_PLAN_LIMITS.maxDownloadUrlTtlSeconds),
 });
 
 /** A plan's limits, defaults applied. */

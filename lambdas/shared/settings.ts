@@ -13,6 +13,7 @@ import { S3_LIMITS } from '../../contract/constants';
 import { ROUTES } from '../../contract/routes';
 import { COGNITO_SIGN_IN_SCOPE } from './access-tokens';
 import { DEFAULT_PLAN_LIMITS, NamedPlansSchema, PlanLimitsSchema } from './plans';
+import { wholeNumber } from './whole-number';
 
 /** Who may read an object: only its owner, or any signed-in user (e.g. profile photos). */
 export type ReadAccess = 'owner' | 'authenticated';
@@ -85,14 +86,6 @@ const LOG_RETENTION_DAYS = [
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 const EXTENSION = /^[a-z0-9]{1,10}$/;
 const ORIGIN = /^(https:\/\/[a-z0-9.-]+(:\d{1,5})?|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?)$/;
-
-const wholeNumber = (name: string, min: number, max: number) =>
-  v.pipe(
-    v.number(`${name} must be a whole number`),
-    v.safeInteger(`${name} must be a whole number`),
-    v.minValue(min, `${name} must be from ${min} to ${max}`),
-    v.maxValue(max, `${name} must be from ${min} to ${max}`),
-  );
 
 /** A setting: its schema, its default and why it is what it is (the README's configuration table shows the reason). */
 const setting = <Schema extends v.GenericSchema>(schema: Schema, fallback: v.InferOutput<Schema>, reason: string) =>

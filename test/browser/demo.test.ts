@@ -314,12 +314,15 @@ describeInBrowser('the demo page in Chromium', () => {
   it('asks to sign in again when the session cannot be renewed, then carries on (demo-session-expired.png)', async () => {
     await signIn();
     // What a day away does: the access token has expired and Cognito no longer honours the refresh token.
+    // The tokens are changed from a page of the same origin without the app's script: the app, still
+    // running, would write its own (valid) tokens back when a reload aborts its requests and it refreshes.
+    await page.goto(`${stack.outputs.ApiUrl}/outputs.json`);
     await page.evaluate(() => {
       const session = JSON.parse(sessionStorage.getItem('secure-file-service.session') ?? '{}') as { tokens: Record<string, unknown> };
       session.tokens = { ...session.tokens, accessToken: 'expired', refreshToken: 'revoked', expiresAt: 0 };
       sessionStorage.setItem('secure-file-service.session', JSON.stringify(session));
     });
-    await page.reload();
+    await page.goto(`${stack.outputs.ApiUrl}/`);
     await page.waitForSelector('#session-expired[open]');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('session-password');
     expect(await page.textContent('#session-user')).toBe('alice');

@@ -86,19 +86,82 @@ const naiveModules = {
   },
 };
 
-/** Builds `entry` into `dir/index.mjs` (or `.js` for CommonJS), split into chunks when asked; answers the entry file. */
+/**
+ * Builds `entry` into `dir/index.mjs` (or `.js` for CommonJS), split into chunks when asked;
+ * answers the entry file. Each build's composition (`importedParts`) is kept beside it.
+ */
 async function buildInto(dir, entry, options, { split = false, plugins = [] } = {}) {
   fs.rmSync(dir, { recursive: true, force: true });
   const extension = options.format === 'esm' ? '.mjs' : '.js';
-  await esbuild.build({
+  const { metafile } = await esbuild.build({
     ...options,
     entryPoints: { index: path.join(ROOT, entry) },
     outdir: dir,
     outExtension: { '.js': extension },
     plugins,
+    metafile: true,
     ...(split && { splitting: true, chunkNames: 'chunk-[hash]' }),
   });
-  return path.join(dir, `index${extension}`);
+  const file = path.join(dir, `index${extension}`);
+  compositions.set(file, importedParts(metafile));
+  return file;
+}
+
+const compositions = new Map();
+
+/**
+ * What a bundle reads at import, by part (bytes of minified output): the entry file and the chunks
+ * it imports statically, as `bundleBytes` counts them, each input file assigned to a part by its
+ * package (`PARTS`).
+ */
+function importedParts(metafile) {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((file) => outputs[file].entryPoint);
+  const read = new Set();
+  const visit = (file) => {
+    if (read.has(file)) return;
+    read.add(file);
+    for (const imported of outputs[file].imports) if (imported.kind === 'import-statement' && outputs[imported.path]) visit(imported.path);
+  };
+  visit(entry);
+  const parts = {};
+  for (const file of read) {
+    for (const [input, { bytesInOutput }] of Object.entries(outputs[file].inputs)) {
+      const part = partOf(input);
+      parts[part] = (parts[part] ?? 0) + bytesInOutput;
+    }
+  }
+  return parts;
+}
+
+/** The parts of a bundle, by the packages (or folders) whose code they hold; the first match wins. */
+const PARTS = [
+  ['our code (`lambdas/`, `contract/`)', /^(lambdas|contract|bench\/naive)\//],
+  [
+    'DynamoDB client (+ document client)',
+    /@aws-sdk\/(client-dynamodb|lib-dynamodb|util-dynamodb|dynamodb-codec|middleware-endpoint-discovery|endpoint-cache)\/|\/(mnemonist|obliterator)\//,
+  ],
+  ['STS client', /@aws-sdk\/client-sts\//],
+  [
+    'S3 client',
+    /@aws-sdk\/(client-s3|middleware-sdk-s3|middleware-flexible-checksums|middleware-bucket-endpoint|middleware-expect-continue|middleware-location-constraint|middleware-ssec)\/|@smithy\/(eventstream|hash-stream-node|md5-js|chunked-blob-reader)/,
+  ],
+  ['SigV4 signer and presigner', /@aws-sdk\/(s3-request-presigner|signature-v4-multi-region|util-format-url)\/|@smithy\/signature-v4\//],
+  ['credential providers', /@aws-sdk\/(credential-provider-|nested-clients|token-providers)|@smithy\/credential-provider-imds/],
+  ['SDK runtime (core, HTTP, protocols, retries)', /@smithy\/|@aws-sdk\/|@aws\/lambda-invoke-store/],
+  ['middy', /@middy\//],
+  ['valibot', /\/valibot\//],
+];
+
+function partOf(input) {
+  return (
+    PARTS.find(([, pattern]) => pattern.test(input))?.[0] ?? `other: ${/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input}`
+  );
+}
+
+/** The composition of a build made by `buildBundles` (its entry file), by part; `undefined` for the synthesized ones. */
+export function compositionOf(entry) {
+  return compositions.get(entry);
 }
 
 /**

@@ -9,6 +9,9 @@
  * - **simulated network**: in-process again, with STS and the table behind a 10 ms-each-way proxy
  *   (`bench/network-delay.mjs`), closer to what a first invocation waits in AWS.
  *
+ * The signers' cold starts have a floor too (`bench/cold-floor.mjs`: the route's calls by hand),
+ * measured in-process and with the network in the same rounds.
+ *
  * Every variant runs once per round, rounds repeat, and each figure is the median: the noise of a
  * shared machine falls on all alike. The levers (`bench/bundles.mjs`) are measured in-process,
  * on every Node.js version, in the same rounds.
@@ -18,6 +21,9 @@ import { runInFreshProcess, timeSpawnToExit } from './fresh-process.mjs';
 import { percentile } from './percentiles.mjs';
 import { gzipSync } from 'node:zlib';
 import * as fs from 'node:fs';
+
+/** The routes whose cold start has a floor (`bench/cold-floor.mjs`): the signers, as for the warm floor. */
+const FLOOR_ROUTES = ['uploads', 'downloads'];
 
 /**
  * Cold starts of every build of each function. `env(network)` is a function's environment, with
@@ -52,6 +58,16 @@ export async function measureBundles({ ours, naive, levers, events, env, runs, n
             env: { ...env(false), EVENT: await eventOf(name) },
           });
           add(`${node}|spawn|${build}|${name}`, spawned);
+        }
+        if (FLOOR_ROUTES.includes(name)) {
+          for (const network of [false, true]) {
+            const floor = await runInFreshProcess('cold-floor.mjs', {
+              args: [name],
+              execPath,
+              env: { ...env(network), EVENT: await eventOf(name) },
+            });
+            add(`${node}|${network ? 'network' : 'inProcess'}|floor|${name}`, floor);
+          }
         }
         for (const [lever, bundles] of Object.entries(levers)) {
           if (!bundles[name]) continue;
@@ -92,6 +108,9 @@ export async function measureBundles({ ours, naive, levers, events, env, runs, n
                   },
                 ]),
               ),
+              ...(FLOOR_ROUTES.includes(name) && {
+                floor: { inProcess: inProcess(`${node}|inProcess|floor|${name}`), network: inProcess(`${node}|network|floor|${name}`) },
+              }),
               levers: Object.fromEntries(
                 Object.keys(levers)
                   .filter((lever) => levers[lever][name])

@@ -58,7 +58,7 @@ const LEVER_LABELS = {
 
 /** The whole report, as lines of Markdown. */
 export function formatReport(results) {
-  const { machine, urlIssue, bundles, bundleSizes, sessionCache, http, cost, targets } = results;
+  const { machine, urlIssue, bundles, bundleSizes, composition, sessionCache, http, cost, targets } = results;
   const lines = [];
   lines.push(
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, ${machine.os}; load average ${machine.loadAverage} at start. ${machine.date}; \`npm run bench\` took ${machine.durationSeconds.toFixed(0)} s.`,
@@ -172,6 +172,45 @@ export function formatReport(results) {
       );
     }
     lines.push('');
+    const floorRows = Object.entries(functions)
+      .filter(([, { floor }]) => floor)
+      .map(([name, { floor, builds }]) => {
+        const above = (build, mode) => builds[build][mode].coldStartMs - floor[mode].coldStartMs;
+        return [
+          `\`${name}\``,
+          ms(floor.inProcess.importMs),
+          ms(floor.inProcess.coldStartMs),
+          ms(above('ours', 'inProcess')),
+          ms(above('careful', 'inProcess')),
+          times(above('ours', 'inProcess') / above('careful', 'inProcess')),
+          ms(floor.network.coldStartMs),
+          ms(above('ours', 'network')),
+          ms(above('careful', 'network')),
+          times(above('ours', 'network') / above('careful', 'network')),
+        ];
+      });
+    if (floorRows.length > 0) {
+      lines.push(
+        `What remains, on ${node}: each signer's cold start against its floor (\`bench/cold-floor.mjs\`: Node's HTTPS stack and \`node:crypto\` loaded, \`AssumeRole\` and the route's table calls sent by hand on new TLS connections, the URL signed by hand), in the same rounds; "above" is a build's cold start minus the floor, what the SDK, the libraries and the handler add:`,
+        '',
+        ...table(
+          [
+            'function',
+            'floor: import ms',
+            'floor: cold ms',
+            'ours above ms',
+            'careful naive above ms',
+            'ours / naive above',
+            'network: floor ms',
+            'network: ours above ms',
+            'network: naive above ms',
+            'network: ours / naive above',
+          ],
+          floorRows,
+        ),
+        '',
+      );
+    }
     const leverRows = Object.entries(functions).flatMap(([name, { levers, builds }]) =>
       Object.entries(levers).map(([lever, measured]) => [
         `\`${name}\``,
@@ -196,6 +235,30 @@ export function formatReport(results) {
       );
     }
   }
+  const compositionColumns = Object.keys(composition).flatMap((name) => [
+    [name, 'ours'],
+    [name, 'careful'],
+  ]);
+  const partNames = [...new Set(compositionColumns.flatMap(([name, build]) => Object.keys(composition[name][build])))].sort(
+    (a, b) =>
+      Math.max(...compositionColumns.map(([name, build]) => composition[name][build][b] ?? 0)) -
+      Math.max(...compositionColumns.map(([name, build]) => composition[name][build][a] ?? 0)),
+  );
+  lines.push(
+    "What each signer reads at import, by part (minified bytes, from esbuild's metafile; the deployed build beside the careful naive one):",
+    '',
+    ...table(
+      ['part', ...compositionColumns.map(([name, build]) => `\`${name}\` ${build === 'ours' ? 'ours' : 'careful naive'}`)],
+      [
+        ...partNames.map((part) => [part, ...compositionColumns.map(([name, build]) => kB(composition[name][build][part] ?? 0))]),
+        [
+          '**total**',
+          ...compositionColumns.map(([name, build]) => kB(Object.values(composition[name][build]).reduce((sum, bytes) => sum + bytes, 0))),
+        ],
+      ],
+    ),
+    '',
+  );
   lines.push(
     'Every function of the registry, as deployed:',
     '',

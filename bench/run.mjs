@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { ALICE, aKey, anApiEvent, anUploadRequest, OBJECT_ID } from '../test/builders';
 import { startAwsStubs } from './aws-stubs.mjs';
-import { buildBundles, bundleBytes } from './bundles.mjs';
+import { buildBundles, bundleBytes, compositionOf } from './bundles.mjs';
 import { measureBundles } from './cold-starts.mjs';
 import { cpuShare, costPerMillion, PRICES } from './cost.mjs';
 import { BENCH_TABLE_NAME, startFileTable } from './file-table.mjs';
@@ -190,6 +190,13 @@ try {
     urlIssue,
     bundles,
     bundleSizes,
+    // The deployed build is the lever with every lever (byte for byte, checked by buildBundles).
+    composition: Object.fromEntries(
+      Object.keys(built.levers.splittingAndCredentials).map((name) => [
+        name,
+        { ours: compositionOf(built.levers.splittingAndCredentials[name]), careful: compositionOf(built.naive.careful[name]) },
+      ]),
+    ),
     sessionCache,
     http,
     quotaWrites: await (await import('./quota-writes.mjs')).measureQuotaWrites({ quick }),

@@ -24,6 +24,7 @@ import { pathToFileURL } from 'node:url';
 import { medianAndP99 } from './percentiles.mjs';
 import { STUB_CREDENTIALS } from './aws-stubs.mjs';
 import { createFloorPresigner } from './sigv4-floor.mjs';
+import { CALLER, FLOOR_WORK, floorCalls, sendFloorTableCall } from './floor-calls.mjs';
 
 const input = JSON.parse(process.env.BENCH_INPUT);
 const importFile = (file) => import(pathToFileURL(file).href);
@@ -45,55 +46,7 @@ const put = {
 };
 const ttl = 600;
 
-/** The caller the events name (`test/builders.ts`'s ALICE), whose suspension item each signing route reads. */
-const CALLER = '11111111-aaaa-4aaa-8aaa-111111111111';
-
-/**
- * The floor's table calls, by name, one line each: the request a route sends, hand-serialized
- * (DynamoDB's JSON, no SDK, `tableCall` below), timed alone as the row `t-{name}`, with the request
- * units it consumes (for the cost; the record's write is 2 with its index item).
- */
-const FLOOR_CALLS = {
-  'record-put': tableCall('PutItem', (id) => ({ Item: pendingItem(id), ConditionExpression: 'attribute_not_exists(pk)' }), {
-    writeUnits: 2,
-  }),
-  'record-get': tableCall('GetItem', () => ({ Key: fileKey(JSON.parse(input.events.downloads.body).id), ConsistentRead: true })),
-  // Every signing route's (`lambdas/shared/suspensions.ts`): the caller's suspension item, strongly consistent.
-  'suspension-get': tableCall('GetItem', () => ({ Key: userKey('SUSPENDED'), ConsistentRead: true })),
-  // Every signing route's rate window (`lambdas/shared/rate-windows.ts`): one conditional counter.
-  'rate-window-update': tableCall('UpdateItem', () => ({
-    Key: userKey('RATE#bench#0'),
-    UpdateExpression: 'ADD #count :one',
-    ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-    ExpressionAttributeNames: { '#count': 'count' },
-    ExpressionAttributeValues: { ':one': { N: '1' }, ':limit': { N: '1000000000' } },
-  })),
-  // The upload's storage reservation (`lambdas/shared/usage-ledger.ts`): a pending entry and its counters, answering them.
-  'reservation-update': tableCall('UpdateItem', (id) => ({
-    Key: userKey('USAGE'),
-    UpdateExpression: 'SET #r = :entry ADD #reserved :size, #pending :one',
-    ConditionExpression: 'attribute_not_exists(#r)',
-    ExpressionAttributeNames: { '#r': `r_${id}`, '#reserved': 'reservedBytes', '#pending': 'pending' },
-    ExpressionAttributeValues: { ':entry': { M: { size: { N: '1234' } } }, ':size': { N: '1234' }, ':one': { N: '1' } },
-    ReturnValues: 'ALL_NEW',
-  })),
-};
-
-/**
- * What each measured route must do at the least: its signatures, and its table calls by name
- * (one line each; a call a route makes twice is listed twice). A download of one's own file
- * needs one suspension read, the owner's being the caller's.
- */
-const FLOOR_WORK = {
-  uploads: {
-    signatures: 1,
-    tableCalls: ['rate-window-update', 'reservation-update', 'suspension-get', 'record-put'],
-  },
-  downloads: {
-    signatures: 1,
-    tableCalls: ['rate-window-update', 'record-get', 'suspension-get'],
-  },
-};
+const FLOOR_CALLS = floorCalls({ downloadId: JSON.parse(input.events.downloads.body).id, objectKey: put.key });
 
 // NODE_EXTRA_CA_CERTS (the stand-ins' certificate) is trusted by every agent of this process.
 const tableAgent = new https.Agent({ keepAlive: true, maxSockets: 1 });
@@ -222,78 +175,10 @@ async function logOf(run) {
  */
 function floorTableCall(call) {
   // dynalite closes a connection left idle while the other rows run: the first call after that retries on a new one.
-  return sendFloorTableCall(call).catch((error) => (error.code === 'ECONNRESET' ? sendFloorTableCall(call) : Promise.reject(error)));
-}
-
-/**
- * A floor call: its operation, its body's fields beside `TableName` (from a fresh id, for items
- * that must be new), and its request units (a read unit by default for a `GetItem`, a write
- * unit otherwise).
- */
-function tableCall(operation, fields, units = {}) {
-  const read = operation === 'GetItem' || operation === 'Query';
-  return { operation, readUnits: units.readUnits ?? (read ? 1 : 0), writeUnits: units.writeUnits ?? (read ? 0 : 1), fields };
-}
-
-/** The primary key of one of the caller's own items (`pk = USER#{sub}`, `lambdas/shared/table.ts`). */
-function userKey(sortKey) {
-  return { pk: { S: `USER#${CALLER}` }, sk: { S: sortKey } };
-}
-
-/** The primary key of a file's record (`lambdas/shared/table.ts`). */
-function fileKey(id) {
-  return { pk: { S: `FILE#${id}` }, sk: { S: 'FILE' } };
-}
-
-/** A pending record as the upload writes it. */
-function pendingItem(id) {
-  return {
-    ...fileKey(id),
-    gsi1pk: { S: 'OWNER#bench' },
-    gsi1sk: { S: `2026-12-01T00:00:00.000Z#${id}` },
-    id: { S: id },
-    owner: { S: 'bench' },
-    key: { S: put.key },
-    name: { S: 'Holiday photo.jpg' },
-    size: { N: '1234' },
-    contentType: { S: 'image/jpeg' },
-    status: { S: 'pending' },
-    createdAt: { S: '2026-12-01T00:00:00.000Z' },
-    ttl: { N: '1900000000' },
+  const send = () => {
+    floorItems += 1;
+    const id = `floor${String(floorItems).padStart(17, '0')}`;
+    return sendFloorTableCall({ agent: tableAgent, endpoint: tableEndpoint, calls: FLOOR_CALLS, call, id });
   };
-}
-
-function sendFloorTableCall(call) {
-  floorItems += 1;
-  const id = `floor${String(floorItems).padStart(17, '0')}`;
-  const { operation } = FLOOR_CALLS[call];
-  const body = JSON.stringify({ TableName: process.env.TABLE_NAME, ...FLOOR_CALLS[call].fields(id) });
-  return new Promise((resolve, reject) => {
-    const request = https.request(
-      {
-        host: tableEndpoint.hostname,
-        port: tableEndpoint.port,
-        method: 'POST',
-        path: '/',
-        agent: tableAgent,
-        headers: {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': `DynamoDB_20120810.${operation}`,
-          'x-amz-date': '20261201T000000Z',
-          authorization: `AWS4-HMAC-SHA256 Credential=AKIDBENCHEXAMPLE/20261201/${process.env.AWS_REGION}/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (response) => {
-        let answer = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk) => (answer += chunk));
-        response.on('end', () =>
-          response.statusCode === 200 ? resolve() : reject(new Error(`floor ${operation}: ${response.statusCode} ${answer}`)),
-        );
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
+  return send().catch((error) => (error.code === 'ECONNRESET' ? send() : Promise.reject(error)));
 }

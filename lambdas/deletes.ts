@@ -13,7 +13,7 @@ import { withinDeadline } from './shared/deadline';
 import { ApiError, storageUnavailable } from './shared/errors';
 import { apiHandler, idRoute, type ApiResult, type Caller } from './shared/http';
 import { measureLatency } from './shared/metrics';
-import { s3For } from './shared/s3-client';
+import { deleteObject } from './shared/object-requests';
 import { settleUsage } from './shared/storage-quota';
 
 /** What the deletes function depends on; tests pass fakes. */
@@ -30,18 +30,14 @@ async function deleteFile(deps: DeletesDependencies, id: string, caller: Caller)
   const record = await deps.records.own(id, caller.sub);
   if (!record) throw new ApiError('NOT_FOUND', 'No file with this id.');
   const session = await deps.sessions.sessionFor(caller, 60, 'server');
-  const {
-    client,
-    commands: { DeleteObjectCommand },
-  } = await s3For(session, deps.location);
+  // Signed for this request alone and sent at once: the URL never leaves the function.
+  const { url } = await deps.signer.presign(session, { method: 'DELETE', key: record.key }, 60);
   // The object first: deleting it again is harmless, so a failure after it is fixed by a retry.
-  await measureLatency('s3', () =>
-    withinDeadline(caller.signal, (abortSignal) =>
-      client.send(new DeleteObjectCommand({ Bucket: deps.location.bucket, Key: record.key }), { abortSignal }),
-    ),
-  ).catch((error: unknown) => {
-    throw storageUnavailable(error);
-  });
+  await measureLatency('s3', () => withinDeadline(caller.signal, (abortSignal) => deleteObject(url, abortSignal))).catch(
+    (error: unknown) => {
+      throw storageUnavailable(error);
+    },
+  );
   await deps.records.markDeleted(id, caller.sub, deps.now?.() ?? new Date());
   await settleUsage(deps.usage, record, 'deleted');
   fileDeleted(caller, { id, key: record.key });

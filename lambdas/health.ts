@@ -8,13 +8,15 @@
  * nor S3 anything more than one check per instance every few seconds.
  */
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { HealthStatus } from '../contract/answers';
 import { bucketLocation } from './shared/dependencies';
 import { ENVIRONMENT_VARIABLES, required, type Environment } from './shared/environment';
 import { describeError, log } from './shared/logs';
+import { sendSignedRequest } from './shared/object-requests';
+import { createObjectUrlSigner } from './shared/object-urls';
 import { createDynamoDbClient } from './shared/records';
+import type { RoleSession } from './shared/role-sessions';
 
 /** What the health checks call; tests pass fakes. */
 export interface HealthDependencies {
@@ -66,15 +68,36 @@ export function healthDependencies(environment: Environment, dynamoDb?: DynamoDB
   const location = bucketLocation(environment);
   const tableName = required(environment, ENVIRONMENT_VARIABLES.tableName);
   const table = dynamoDb ?? createDynamoDbClient(location.region, environment[ENVIRONMENT_VARIABLES.dynamoDbEndpoint]);
-  const s3 = new S3Client({
-    region: location.region,
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 1000 },
-    ...(location.endpoint && { endpoint: location.endpoint, forcePathStyle: true }),
-  });
+  const signer = createObjectUrlSigner(location);
   return {
-    checkTable: () => table.send(new DescribeTableCommand({ TableName: tableName })),
-    checkBucket: () => s3.send(new HeadBucketCommand({ Bucket: location.bucket })),
+    checkTable: () =>
+      table.send(new DescribeTableCommand({ TableName: tableName }), { abortSignal: AbortSignal.timeout(CHECK_TIMEOUT_MS) }),
+    checkBucket: async () => {
+      // HeadBucket as a presigned HEAD of the bucket's root: the S3 client would be most of this function's cold start.
+      const { url } = await signer.presign(executionRole(environment), { method: 'HEAD', key: '' }, 60);
+      const answer = await sendSignedRequest(url, 'HEAD', AbortSignal.timeout(CHECK_TIMEOUT_MS));
+      if (answer.status !== 200) throw new Error(`S3 answered ${answer.status} to the bucket's HEAD`);
+    },
+  };
+}
+
+/** How long each check may take. */
+const CHECK_TIMEOUT_MS = 1000;
+
+/**
+ * The function's own credentials, which Lambda puts in the environment (the execution role's,
+ * valid while the environment lives); local mode puts the S3 emulator's there, without a token.
+ */
+function executionRole(environment: Environment): RoleSession {
+  return {
+    userId: 'health',
+    credentials: {
+      accessKeyId: required(environment, 'AWS_ACCESS_KEY_ID'),
+      secretAccessKey: required(environment, 'AWS_SECRET_ACCESS_KEY'),
+      sessionToken: environment.AWS_SESSION_TOKEN ?? '',
+    },
+    // The URL lives 60 s and is sent at once.
+    expiresAt: Date.now() + 15 * 60_000,
   };
 }
 

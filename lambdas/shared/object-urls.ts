@@ -31,7 +31,7 @@ export interface BucketLocation {
 
 /** One operation on one object. */
 export interface ObjectRequest {
-  readonly method: 'GET' | 'HEAD' | 'PUT';
+  readonly method: 'GET' | 'HEAD' | 'PUT' | 'DELETE';
   readonly key: string;
   /** Headers to sign; the client must send exactly these. Lower-case names. */
   readonly headers?: Readonly<Record<string, string>>;

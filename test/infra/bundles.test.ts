@@ -53,6 +53,20 @@ function bundleOf(name: string): string {
   return path.join(assembly.directory, assetPath, 'index.mjs');
 }
 
+/** The functions whose bundle holds no S3 client at all, not even a chunk read on first use: their S3 calls are presigned requests. */
+const WITHOUT_S3_CLIENT = ['Deletes', 'Health'];
+
+it.each(WITHOUT_S3_CLIENT)('the %s bundle holds no S3 client, in any of its files', (name) => {
+  const directory = path.dirname(bundleOf(name));
+  const code = fs.readdirSync(directory).map((file) => fs.readFileSync(path.join(directory, file), 'utf8'));
+  // Strings only the S3 client carries: its commands' names. The uploads bundle has them, in a chunk.
+  const uploads = path.dirname(bundleOf('Uploads'));
+  const uploadsCode = fs.readdirSync(uploads).map((file) => fs.readFileSync(path.join(uploads, file), 'utf8'));
+
+  expect(code.some((file) => file.includes('ListObjectsV2'))).toBe(false);
+  expect(uploadsCode.some((file) => file.includes('ListObjectsV2'))).toBe(true);
+});
+
 describe.each(Object.keys(BUDGET_BYTES))('the %s bundle', (name) => {
   const bundle = bundleOf(name);
 

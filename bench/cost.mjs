@@ -36,8 +36,9 @@ export const cpuShare = (memoryMb) => Math.min(1, memoryMb / 1769);
  * here; `waitMs` is time spent waiting on AWS that the bench cannot measure offline (the file
  * table's answer), `headsPerUrl` how many S3 HEADs a URL takes (none since the file records:
  * kept for the naive comparison), `tableReadsPerUrl` how many strongly consistent record reads
- * (a download's `GetItem`), `tableWritesPerUrl` how many write units (an upload's pending record
- * and its index item; the verdict's are in `recordsCostPerMillionUploads`).
+ * (a download's `GetItem`, the suspension), `tableWritesPerUrl` how many write units (the rate
+ * window, an upload's reservation, its pending record and index item; the verdict's are in
+ * `recordsCostPerMillionUploads`).
  */
 export function costPerMillion({ workMs, waitMs = 0, memoryMb, logBytes, headsPerUrl = 0, tableReadsPerUrl = 0, tableWritesPerUrl = 0 }) {
   const lambdaMs = workMs / cpuShare(memoryMb) + waitMs;

@@ -360,10 +360,10 @@ export function formatReport(results) {
           `CloudWatch Logs ($${PRICES.logsPerGb.toFixed(2)}/GB): measured lines + ~${PLATFORM_LOG_BYTES} B of Lambda's own`,
           ...columns.map(([name, mb]) => `${dollars(cost[mb][name].items.logs)} (${cost[mb][name].logBytes.toFixed(0)} B)`),
         ],
-        itemRow(
-          `DynamoDB writes in the request: the upload's pending record, 2 WRU with its index item ($${RECORD_PRICES.dynamoWritePerMillion}/M)`,
-          'tableWrites',
-        ),
+        [
+          `DynamoDB writes in the request ($${RECORD_PRICES.dynamoWritePerMillion}/M): the rate window, an upload's reservation and pending record (2 WRU with its index item)`,
+          ...columns.map(([name, mb]) => `${dollars(cost[mb][name].items.tableWrites)} (${cost[mb][name].tableWrites} WRU)`),
+        ],
         [
           `DynamoDB reads in the request, strongly consistent ($${RECORD_PRICES.dynamoReadPerMillion}/M): the suspension read, a download's record`,
           ...columns.map(([name, mb]) => `${dollars(cost[mb][name].items.tableReads)} (${cost[mb][name].tableReads} RRU)`),

@@ -257,6 +257,7 @@ function costOf({ urlIssue, bundles, memoryMb }) {
           workMs: Math.max(0, work[name].median / 1000 - loopbackTableMs[name]),
           waitMs: waitMs[name],
           tableReads: requestUnitsOf(urlIssue, callsOf(name)).reads,
+          tableWrites: requestUnitsOf(urlIssue, callsOf(name)).writes,
           logBytes: logOf[name].bytes,
           p99Ms: Math.max(0, work[name].p99 / 1000 - loopbackTableMs[name]) / cpuShare(memoryMb) + waitMs[name],
           coldStartMs: cold.coldStartMs / cpuShare(memoryMb),

@@ -1,25 +1,29 @@
 /**
- * The storage quota over real HTTP in local mode: exact at the edge under concurrency, the plan
- * of the caller's Cognito group applied, and room released by deletes and rejected uploads.
+ * The storage quota and the rate windows over real HTTP in local mode: exact at the edge under
+ * concurrency, the plan of the caller's Cognito group applied, and room released by deletes and
+ * rejected uploads.
  */
 import { FileApiError } from '../../client';
 import { EXE_BYTES, PNG_BYTES } from './file-bytes';
 import { startTestLocalMode, type TestLocalMode } from './local-mode';
+import { jumpWallClock } from './wall-clock';
 
 jest.setTimeout(120_000);
 
 const MiB = 1024 * 1024;
 const N = 4;
 const PRO_FILES = 8;
+const DOWNLOADS_PER_MINUTE = 5;
 let local: TestLocalMode;
 beforeAll(async () => {
   local = await startTestLocalMode({
     multipartThresholdBytes: 5 * MiB,
-    defaultPlan: { maxFiles: N, maxPendingUploads: 100, uploadUrlsPerMinute: 1000 },
+    defaultPlan: { maxFiles: N, maxPendingUploads: 100, uploadUrlsPerMinute: 1000, downloadUrlsPerMinute: DOWNLOADS_PER_MINUTE },
     plans: { pro: { maxFiles: PRO_FILES, maxPendingUploads: 100, uploadUrlsPerMinute: 1000 } },
   });
 });
 afterAll(async () => {
+  jest.useRealTimers();
   await local?.stop();
 });
 
@@ -123,5 +127,39 @@ describe('the storage quota over HTTP', () => {
 
     expect(refused).toBeInstanceOf(FileApiError);
     expect(refused).toMatchObject({ status: 403, code: 'QUOTA_EXCEEDED', quota: { files: N, maxFiles: N } });
+  });
+});
+
+describe('the rate window over HTTP', () => {
+  it(`signs exactly ${DOWNLOADS_PER_MINUTE} of ${5 * DOWNLOADS_PER_MINUTE} concurrent download URLs in one window (downloadUrlsPerMinute ${DOWNLOADS_PER_MINUTE}); the rest are 429 RATE_LIMITED with Retry-After and the RateLimit headers`, async () => {
+    const alice = await local.token('alice');
+    const { files } = (await local.api('GET', '/files?status=available', { token: alice })).body as { files: { id: string }[] };
+    const file = files[0];
+    if (!file) throw new Error('the quota tests leave alice an available file');
+    // Windows are the wall clock's minutes: the storm starts at the top of one, so it cannot straddle two.
+    jumpWallClock(60_000 - (Date.now() % 60_000) + 100);
+
+    const answers = await Promise.all(
+      Array.from({ length: 5 * DOWNLOADS_PER_MINUTE }, () =>
+        fetch(`${local.apiUrl}/downloads`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ id: file.id }),
+        }),
+      ),
+    );
+
+    expect(answers.filter(({ status }) => status === 200)).toHaveLength(DOWNLOADS_PER_MINUTE);
+    const refused = answers.filter(({ status }) => status !== 200);
+    expect(refused).toHaveLength(4 * DOWNLOADS_PER_MINUTE);
+    for (const answer of refused) {
+      const retryAfter = Number(answer.headers.get('retry-after'));
+      expect(answer.status).toBe(429);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(answer.headers.get('ratelimit-policy')).toBe(`"download";q=${DOWNLOADS_PER_MINUTE};w=60`);
+      expect(answer.headers.get('ratelimit')).toBe(`"download";r=0;t=${retryAfter}`);
+      expect(((await answer.json()) as { error: unknown }).error).toMatchObject({ code: 'RATE_LIMITED', retryAfter });
+    }
   });
 });

@@ -58,7 +58,7 @@ const LEVER_LABELS = {
 
 /** The whole report, as lines of Markdown. */
 export function formatReport(results) {
-  const { machine, urlIssue, bundles, bundleSizes, composition, sessionCache, http, cost, targets } = results;
+  const { machine, urlIssue, bundles, bundleSizes, composition, sessionCache, http, quotaWrites, cost, targets } = results;
   const lines = [];
   lines.push(
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, ${machine.os}; load average ${machine.loadAverage} at start. ${machine.date}; \`npm run bench\` took ${machine.durationSeconds.toFixed(0)} s.`,
@@ -274,6 +274,21 @@ export function formatReport(results) {
     '',
   );
 
+  lines.push(
+    `**The quota's table writes per URL issued** (\`bench/quota-writes.mjs\`: the handlers' own \`rate-windows.ts\` and \`usage-ledger.ts\` against a loopback dynalite, warm, µs; the "files stored" row for a user who already stores them, which must cost the same)`,
+    '',
+    ...table(
+      ['URL', 'table writes', 'median µs', 'p99 µs', 'samples'],
+      Object.entries(quotaWrites.perUrlMicroseconds).map(([name, { median, p99, samples }]) => [
+        name.replace('1,000', quotaWrites.storedFiles.toLocaleString('en')),
+        name === 'download' ? 'the rate window' : 'the rate window, the reservation',
+        median.toFixed(0),
+        p99.toFixed(0),
+        samples,
+      ]),
+    ),
+    '',
+  );
   const { workload } = sessionCache;
   lines.push(
     `**3. Role-session cache** (one warm instance per function; ${workload.users.toLocaleString('en')} users, Zipf s = 1, ${workload.requests.toLocaleString('en')} requests over ${workload.seconds / 60} simulated minutes, half uploads, half downloads; baseline without the cache: one STS call per request)`,

@@ -173,6 +173,7 @@ export class FileServiceMonitoring extends Construct {
       metric(cloudwatch.Stats.p(99), `${label} p99`),
     ];
     const milliseconds = { label: 'ms', showUnits: false, min: 0 };
+    const stsCalls = this.serviceMetric(METRIC.stsCalls, {}, { ...sum, label: 'STS calls' });
 
     const usage = [
       graph(
@@ -193,8 +194,14 @@ export class FileServiceMonitoring extends Construct {
         percentiles('used', (statistic, label) => this.serviceMetric(METRIC.quotaUsedPercent, {}, { statistic, label })),
       ),
       graph('Role sessions: cache hits and STS calls', [
-        this.serviceMetric(METRIC.sessionCacheHits, {}, { ...sum, label: 'cache hits' }),
-        this.serviceMetric(METRIC.stsCalls, {}, { ...sum, label: 'STS calls' }),
+        // Hits are not written (they would cost every request's line ~130 B): a URL issued without an STS call was one.
+        new cloudwatch.MathExpression({
+          expression: 'FILL(urls, 0) - FILL(stsCalls, 0)',
+          usingMetrics: { urls: this.serviceMetric(METRIC.urlsIssued, {}, sum), stsCalls },
+          label: 'cache hits (URLs issued - STS calls)',
+          period: PERIOD,
+        }),
+        stsCalls,
       ]),
       graph(
         'STS and S3 latency',

@@ -45,11 +45,20 @@ function referenceOf(part: unknown): string {
   return Ref ?? getAtt?.join('.') ?? JSON.stringify(part);
 }
 
-/** A widget's metrics, one line each: `namespace metric dimension=value… statistic`, or the expression. */
-function graphed(title: string): string[] {
+function widgetTitled(title: string): Widget {
   const widget = dashboardOf(template).widgets.find((candidate) => candidate.properties.title === title);
   if (!widget) throw new Error(`no widget ${title}`);
-  return (widget.properties.metrics ?? []).map((metric) => {
+  return widget;
+}
+
+/** The options of each of a widget's metrics (id, label, visibility, statistic or expression). */
+function optionsOf(title: string): unknown[] {
+  return (widgetTitled(title).properties.metrics ?? []).map((metric) => metric[metric.length - 1]);
+}
+
+/** A widget's metrics, one line each: `namespace metric dimension=value… statistic`, or the expression. */
+function graphed(title: string): string[] {
+  return (widgetTitled(title).properties.metrics ?? []).map((metric) => {
     const options = metric[metric.length - 1] as { stat?: string; expression?: string };
     if (options.expression) return options.expression;
     const [namespace, name, ...dimensions] = metric.slice(0, -1) as string[];
@@ -245,11 +254,18 @@ describe('the dashboard', () => {
     ]);
   });
 
-  it('graphs multipart parts, role-session cache hits against STS calls, and STS and S3 latency', () => {
+  it('graphs multipart parts, role-session cache hits (URLs issued less STS calls) against STS calls, and STS and S3 latency', () => {
     expect(graphed('Multipart parts signed')).toEqual([`SecureFileService PartsSigned service=${service} Sum`]);
     expect(graphed('Role sessions: cache hits and STS calls')).toEqual([
-      `SecureFileService SessionCacheHits service=${service} Sum`,
+      'FILL(urls, 0) - FILL(stsCalls, 0)',
+      `SecureFileService UrlsIssued service=${service} Sum`,
       `SecureFileService StsCalls service=${service} Sum`,
+    ]);
+    // The URLs only feed the hits; the STS calls are both a line of their own and the hits' other term.
+    expect(optionsOf('Role sessions: cache hits and STS calls')).toEqual([
+      { label: 'cache hits (URLs issued - STS calls)', expression: 'FILL(urls, 0) - FILL(stsCalls, 0)' },
+      { id: 'urls', visible: false, stat: 'Sum' },
+      { id: 'stsCalls', label: 'STS calls', stat: 'Sum' },
     ]);
     expect(graphed('STS and S3 latency')).toEqual([
       `SecureFileService StsLatency service=${service} p50`,

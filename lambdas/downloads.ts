@@ -82,7 +82,7 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
     ttl,
   );
   const expires = new Date(expiresAt).toISOString();
-  urlIssued(caller, { operation: 'download', key: record.key, expiresAt: expires });
+  urlIssued(caller, { operation: 'download', fileId: record.id, expiresAt: expires });
   const answer: DownloadUrl = {
     id: record.id,
     url,

@@ -141,9 +141,9 @@ async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: 
   };
   urlIssued(caller, {
     operation: 'upload',
-    key: upload.key,
+    fileId: upload.id,
     expiresAt: answer.expiresAt,
-    // The key holds the file id, and the line's `UploadBytes` the size: neither is written twice.
+    // The line's `UploadBytes` is the size: not written twice.
     details: { contentType: upload.contentType },
   });
   return { status: 200, body: answer };
@@ -189,7 +189,7 @@ async function startMultipart(deps: UploadsDependencies, caller: Caller, upload:
   urlIssued(caller, {
     operation: 'upload',
     action: 'upload-multipart',
-    key: upload.key,
+    fileId: upload.id,
     expiresAt,
     details: { contentType: upload.contentType, partCount: plan.partCount, partNumbers: firstParts },
   });
@@ -241,7 +241,7 @@ async function signMoreParts(deps: UploadsDependencies, id: string, input: PartU
   urlIssued(caller, {
     operation: 'upload',
     action: 'upload-parts',
-    key: record.key,
+    fileId: id,
     expiresAt,
     details: { partNumbers: input.partNumbers },
     counted: false,

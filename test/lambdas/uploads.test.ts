@@ -195,13 +195,21 @@ describe('POST /uploads', () => {
       expect.objectContaining({
         operation: 'upload',
         userId: ALICE,
-        key: body.key,
+        fileId: body.id,
         expiresAt: body.expiresAt,
         sourceIp: '203.0.113.7',
         requestId: 'req-123',
       }),
     ]);
     expect(JSON.stringify(lines)).not.toContain('X-Amz-Signature');
+  });
+
+  it('names the file by its id in the audit record, never by its key or its name: file names are user content', async () => {
+    await upload(anUploadRequest({ filename: 'Medical record.pdf', contentType: 'application/pdf' }));
+
+    const lines = [...logs.mock.calls.map(([line]) => JSON.parse(String(line))), ...emf.lines()];
+    expect(lines.filter((line) => line.audit)).toEqual([expect.not.objectContaining({ key: expect.anything() })]);
+    expect(JSON.stringify(lines)).not.toMatch(/Medical|users\//);
   });
 });
 
@@ -428,16 +436,23 @@ describe('POST /uploads metrics', () => {
       emf.clear();
       logs.mockClear();
 
-      const { key } = JSON.parse((await handler(anApiEvent({ body: anUploadRequest() }), aContext)).body ?? '{}') as { key: string };
+      const { id } = JSON.parse((await handler(anApiEvent({ body: anUploadRequest() }), aContext)).body ?? '{}') as { id: string };
 
       const [line, ...others] = emf.lines();
       expect(others).toEqual([]);
       expect(logs).not.toHaveBeenCalled();
       // 600 bytes are out of reach with every documented metric: its three directives alone are ~440 (bench/README.md).
       expect(Buffer.byteLength(JSON.stringify(line))).toBeLessThanOrEqual(860);
-      expect(line).toMatchObject({ audit: true, operation: 'upload', userId: ALICE, key, sourceIp: '203.0.113.7', requestId: 'req-123' });
-      // Nothing twice: the log group names the function, the key holds the file id, `UploadBytes` is the size.
-      for (const field of ['function', 'fileId', 'size']) expect(line).not.toHaveProperty(field);
+      expect(line).toMatchObject({
+        audit: true,
+        operation: 'upload',
+        userId: ALICE,
+        fileId: id,
+        sourceIp: '203.0.113.7',
+        requestId: 'req-123',
+      });
+      // Nothing twice: the log group names the function, `UploadBytes` is the size; the key's prefix is userId and fileId.
+      for (const field of ['function', 'key', 'size']) expect(line).not.toHaveProperty(field);
       expect(line).toMatchObject({ UploadBytes: anUploadRequest().size, contentType: 'image/jpeg' });
       expect(datapointsOf(line as EmfLine).map(({ metric, unit, dimensions }) => ({ metric, unit, dimensions }))).toEqual(
         expect.arrayContaining([

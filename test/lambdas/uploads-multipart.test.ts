@@ -113,8 +113,8 @@ describe('POST /uploads above the multipart threshold', () => {
       await call('POST /uploads/{id}/parts', { partNumbers: [2] });
 
       expect(emf.lines().filter((line) => line.audit)).toEqual([
-        expect.objectContaining({ action: 'upload-multipart', userId: ALICE, fileId: body.id, partCount: 13 }),
-        expect.objectContaining({ action: 'upload-parts', userId: ALICE, fileId: OBJECT_ID, partNumbers: [2] }),
+        expect.objectContaining({ action: 'upload-multipart', userId: ALICE, fileId: body.id, partCount: 13, expiresIn: 600 }),
+        expect.objectContaining({ action: 'upload-parts', userId: ALICE, fileId: OBJECT_ID, partNumbers: [2], expiresIn: 600 }),
       ]);
       expect(JSON.stringify(emf.lines())).not.toMatch(/Film|film|users\//);
     } finally {

@@ -184,6 +184,7 @@ describe('POST /uploads', () => {
     const short = await upload(anUploadRequest());
     expect(short.body.expiresAt).toBe(new Date(NOW + 300_000).toISOString());
     expect(new URL(short.body.url).searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(emf.lines().map(({ expiresIn }) => expiresIn)).toEqual([600, 300]);
   });
 
   it('writes one audit record with who, what, until when, from where, and never the URL', async () => {
@@ -196,7 +197,8 @@ describe('POST /uploads', () => {
         operation: 'upload',
         userId: ALICE,
         fileId: body.id,
-        expiresAt: body.expiresAt,
+        // Until when: the line's timestamp plus the URL's X-Amz-Expires, in seconds.
+        expiresIn: Number(new URL(body.url).searchParams.get('X-Amz-Expires')),
         sourceIp: '203.0.113.7',
         requestId: 'req-123',
       }),
@@ -452,7 +454,8 @@ describe('POST /uploads metrics', () => {
         requestId: 'req-123',
       });
       // Nothing twice: the log group names the function, `UploadBytes` is the size; the key's prefix is userId and fileId.
-      for (const field of ['function', 'key', 'size']) expect(line).not.toHaveProperty(field);
+      for (const field of ['function', 'key', 'size', 'expiresAt']) expect(line).not.toHaveProperty(field);
+      expect(line).toMatchObject({ expiresIn: 600 });
       expect(line).toMatchObject({ UploadBytes: anUploadRequest().size, contentType: 'image/jpeg' });
       expect(datapointsOf(line as EmfLine).map(({ metric, unit, dimensions }) => ({ metric, unit, dimensions }))).toEqual(
         expect.arrayContaining([

@@ -29,7 +29,7 @@ function withMonitoring(monitoring: FileServiceMonitoringOptions): Template {
 
 interface Widget {
   readonly type: string;
-  readonly properties: { readonly title: string; readonly metrics?: unknown[][]; readonly alarms?: string[] };
+  readonly properties: { readonly title: string; readonly metrics?: unknown[][]; readonly alarms?: string[]; readonly query?: string };
 }
 
 /** The dashboard body as JSON, each CloudFormation reference in it written as the logical id it points to. */
@@ -236,7 +236,7 @@ describe('the dashboard', () => {
     expect(Object.keys(template.findResources(DASHBOARD))).toHaveLength(1);
   });
 
-  it('graphs URLs issued by operation, refusals by code, and declared upload sizes and types', () => {
+  it('graphs URLs issued by operation, refusals by code, and declared upload sizes', () => {
     expect(graphed('URLs issued, by operation')).toEqual([
       `SecureFileService UrlsIssued operation=upload service=${service} Sum`,
       `SecureFileService UrlsIssued operation=download service=${service} Sum`,
@@ -249,9 +249,28 @@ describe('the dashboard', () => {
       `SecureFileService UploadBytes service=${service} p99`,
       `SecureFileService UploadBytes service=${service} Maximum`,
     ]);
-    expect(graphed('Uploads, by content type')).toEqual([
-      `SEARCH('{SecureFileService,service,contentType} MetricName="UploadBytes" service="${service}"', 'SampleCount', 300)`,
-    ]);
+  });
+
+  it('counts uploads by content type from the uploads function’s audit lines, where the type is a property and not a dimension', () => {
+    const uploadsLogs = resourceOf(template, 'AWS::Logs::LogGroup', 'FileServiceUploadsLogs').id;
+
+    expect(widgetTitled('Uploads, by content type')).toEqual({
+      type: 'log',
+      width: 8,
+      height: 6,
+      x: expect.any(Number),
+      y: expect.any(Number),
+      properties: {
+        view: 'table',
+        title: 'Uploads, by content type',
+        region: 'AWS::Region',
+        query: [
+          `SOURCE '${uploadsLogs}' | filter operation = "upload" and ispresent(contentType)`,
+          'stats count(*) as uploads by contentType',
+          'sort uploads desc',
+        ].join('\n| '),
+      },
+    });
   });
 
   it('graphs multipart parts, role-session cache hits (URLs issued less STS calls) against STS calls, and STS and S3 latency', () => {

@@ -191,7 +191,7 @@ export class FileServiceMonitoring extends Construct {
         ...percentiles('size', (statistic, label) => this.serviceMetric(METRIC.uploadBytes, {}, { statistic, label })),
         this.serviceMetric(METRIC.uploadBytes, {}, { statistic: cloudwatch.Stats.MAXIMUM, label: 'size max' }),
       ]),
-      // From the audit lines, not a metric: a dimension would be a billed metric per allowed type and ~90 B in every line.
+      // From the audit lines, not a metric: a dimension would be a billed metric per allowed type and ~100 B in every line.
       new cloudwatch.LogQueryWidget({
         title: 'Uploads, by content type',
         logGroupNames: [props.uploadsLogGroup.logGroupName],
@@ -210,7 +210,7 @@ export class FileServiceMonitoring extends Construct {
         percentiles('used', (statistic, label) => this.serviceMetric(METRIC.quotaUsedPercent, {}, { statistic, label })),
       ),
       graph('Role sessions: cache hits and STS calls', [
-        // Hits are not written (they would cost every request's line ~130 B): a URL issued without an STS call was one.
+        // Hits are not written (nearly every request's line would carry one): a URL issued without an STS call was one.
         new cloudwatch.MathExpression({
           expression: 'FILL(urls, 0) - FILL(stsCalls, 0)',
           usingMetrics: { urls: this.serviceMetric(METRIC.urlsIssued, {}, sum), stsCalls },

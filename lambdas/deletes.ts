@@ -40,7 +40,7 @@ async function deleteFile(deps: DeletesDependencies, id: string, caller: Caller)
   );
   await deps.records.markDeleted(id, caller.sub, deps.now?.() ?? new Date());
   await settleUsage(deps.usage, record, 'deleted');
-  fileDeleted(caller, { id, key: record.key });
+  fileDeleted(caller, id);
   return { status: 204 };
 }
 

@@ -76,17 +76,16 @@ async function createDownload(deps: DownloadsDependencies, input: DownloadReques
   await deps.rates?.take(caller.sub, 'download', plan, deps.now?.() ?? new Date(), caller.signal);
   const session = await sessions.sessionFor(caller, ttl);
   const disposition = contentDisposition(input.disposition ?? 'attachment', parseObjectKey(record.key)?.name ?? 'file', record.name);
-  const { url, expiresAt } = await signer.presign(
+  const { url, expiresAt, expiresIn } = await signer.presign(
     session,
     { method: 'GET', key: record.key, query: { 'response-content-disposition': disposition } },
     ttl,
   );
-  const expires = new Date(expiresAt).toISOString();
-  urlIssued(caller, { operation: 'download', key: record.key, expiresAt: expires });
+  urlIssued(caller, { operation: 'download', fileId: record.id, expiresIn });
   const answer: DownloadUrl = {
     id: record.id,
     url,
-    expiresAt: expires,
+    expiresAt: new Date(expiresAt).toISOString(),
     size: record.size,
     contentType: record.contentType,
     name: record.name,

@@ -80,7 +80,7 @@ async function createUpload(deps: UploadsDependencies, input: UploadRequest, cal
   const plan = planFor(settings, caller.groups);
   checkPlanSize(input.size, plan);
   await deps.rates?.take(caller.sub, 'upload', plan, deps.now?.() ?? new Date(), caller.signal);
-  recordUploadDeclared(input.size, contentType);
+  recordUploadDeclared(input.size);
   const id = newFileId();
   const upload: NewUpload = {
     id,
@@ -128,7 +128,7 @@ async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: 
   };
   const ttl = deps.settings.uploadUrlTtlSeconds;
   const session = await deps.sessions.sessionFor(caller, ttl);
-  const { url, expiresAt } = await deps.signer.presign(session, { method: 'PUT', key: upload.key, headers }, ttl);
+  const { url, expiresAt, expiresIn } = await deps.signer.presign(session, { method: 'PUT', key: upload.key, headers }, ttl);
   await deps.records.createPending(newRecord(deps, caller, upload, expiresAt));
   const answer: SinglePutUpload = {
     id: upload.id,
@@ -141,9 +141,10 @@ async function signSinglePut(deps: UploadsDependencies, caller: Caller, upload: 
   };
   urlIssued(caller, {
     operation: 'upload',
-    key: upload.key,
-    expiresAt: answer.expiresAt,
-    // The key holds the file id, and the line's `UploadBytes` the size: neither is written twice.
+    fileId: upload.id,
+    expiresIn,
+    // The line's `UploadBytes` is the size: not written twice. The type is the allow-list entry,
+    // never the client's text, so the dashboard's count by type has bounded rows.
     details: { contentType: upload.contentType },
   });
   return { status: 200, body: answer };
@@ -168,10 +169,10 @@ async function startMultipart(deps: UploadsDependencies, caller: Caller, upload:
   const firstParts = upload.partChecksums
     ? []
     : Array.from({ length: Math.min(plan.partCount, MAX_PARTS_PER_BATCH) }, (_, index) => index + 1);
-  const { parts, expiresAt } =
+  const { parts, expiresAt, expiresIn } =
     firstParts.length > 0
       ? await signParts(deps, session, { key: upload.key, uploadId, plan, partNumbers: firstParts })
-      : { parts: [], expiresAt: new Date((deps.now?.() ?? new Date()).getTime() + deps.settings.uploadUrlTtlSeconds * 1000).toISOString() };
+      : { parts: [], expiresAt: new Date((deps.now?.() ?? new Date()).getTime() + ttl * 1000).toISOString(), expiresIn: ttl };
   await deps.records.createPending({
     ...newRecord(deps, caller, upload, Date.parse(expiresAt)),
     uploadId,
@@ -189,8 +190,8 @@ async function startMultipart(deps: UploadsDependencies, caller: Caller, upload:
   urlIssued(caller, {
     operation: 'upload',
     action: 'upload-multipart',
-    key: upload.key,
-    expiresAt,
+    fileId: upload.id,
+    expiresIn,
     details: { contentType: upload.contentType, partCount: plan.partCount, partNumbers: firstParts },
   });
   return { status: 200, body: answer };
@@ -228,7 +229,7 @@ async function signMoreParts(deps: UploadsDependencies, id: string, input: PartU
   const ttl = deps.settings.uploadUrlTtlSeconds;
   const session = await deps.sessions.sessionFor(caller, ttl);
   await assertUploadExists(await deps.sessions.sessionFor(caller, 60, 'server'), deps.location, record.key, uploadId, caller.signal);
-  const { parts, expiresAt } = await signParts(deps, session, {
+  const { parts, expiresAt, expiresIn } = await signParts(deps, session, {
     key: record.key,
     uploadId,
     plan,
@@ -241,8 +242,8 @@ async function signMoreParts(deps: UploadsDependencies, id: string, input: PartU
   urlIssued(caller, {
     operation: 'upload',
     action: 'upload-parts',
-    key: record.key,
-    expiresAt,
+    fileId: id,
+    expiresIn,
     details: { partNumbers: input.partNumbers },
     counted: false,
   });
@@ -324,7 +325,7 @@ async function signParts(
     partNumbers: readonly number[];
     checksums?: ReadonlyMap<number, string> | undefined;
   },
-): Promise<{ parts: PartUrl[]; expiresAt: string }> {
+): Promise<{ parts: PartUrl[]; expiresAt: string; expiresIn: number }> {
   const ttl = deps.settings.uploadUrlTtlSeconds;
   const signed = await Promise.all(
     request.partNumbers.map(async (partNumber) => {
@@ -334,13 +335,17 @@ async function signParts(
         ...(checksum && { 'x-amz-checksum-sha256': checksum }),
       };
       const query = { partNumber: String(partNumber), uploadId: request.uploadId };
-      const { url, expiresAt } = await deps.signer.presign(session, { method: 'PUT', key: request.key, headers, query }, ttl);
-      return { part: { partNumber, url, headers }, expiresAt };
+      const { url, expiresAt, expiresIn } = await deps.signer.presign(session, { method: 'PUT', key: request.key, headers, query }, ttl);
+      return { part: { partNumber, url, headers }, expiresAt, expiresIn };
     }),
   );
   recordPartsSigned(signed.length);
   const expiresAt = Math.min(...signed.map((entry) => entry.expiresAt));
-  return { parts: signed.map((entry) => entry.part), expiresAt: new Date(expiresAt).toISOString() };
+  return {
+    parts: signed.map((entry) => entry.part),
+    expiresAt: new Date(expiresAt).toISOString(),
+    expiresIn: Math.min(...signed.map((entry) => entry.expiresIn)),
+  };
 }
 
 /**

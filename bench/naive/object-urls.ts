@@ -52,7 +52,7 @@ function getSignedUrlSigner(location: BucketLocation, now: () => number, clientF
         signableHeaders: new Set(headers),
         unhoistableHeaders: new Set(headers.filter((name) => name.startsWith('x-amz-'))),
       });
-      return { url, expiresAt: signedAt + lifetime * 1000 };
+      return { url, expiresAt: signedAt + lifetime * 1000, expiresIn: lifetime };
     },
   };
 }

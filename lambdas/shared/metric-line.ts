@@ -4,8 +4,8 @@
  * (Logs Insights queries its fields) and extracts every metric from it.
  *
  * Why not Powertools Metrics: it writes one EMF directive per line, whose dimension sets apply to
- * every metric in it, so each breakdown (`UrlsIssued` by `operation`, `UploadBytes` by
- * `contentType`) needed a line of its own beside the batch and the audit line: four lines and
+ * every metric in it, so each breakdown (`UrlsIssued` by `operation`, then `UploadBytes` by
+ * content type) needed a line of its own beside the batch and the audit line: four lines and
  * ~1.2 kB per upload URL, more log ingestion than Lambda itself costs. EMF lets one line carry
  * several directives, one per set of dimension sets, which is what this module writes. It also
  * reads its configuration once, where Powertools read an environment variable on every metric

@@ -44,6 +44,8 @@ export interface PresignedUrl {
   readonly url: string;
   /** Epoch milliseconds: the earlier of the requested lifetime and the credentials' expiry. */
   readonly expiresAt: number;
+  /** Whole seconds from signing to `expiresAt`: the URL's `X-Amz-Expires`. */
+  readonly expiresIn: number;
 }
 
 /** Signs object requests with a user's role session. */
@@ -81,7 +83,7 @@ export function createObjectUrlSigner(location: BucketLocation, now: () => numbe
         // S3 reads checksums and metadata from headers: keep them there (signed), not hoisted into the query.
         unhoistableHeaders: new Set(Object.keys(headers).filter((name) => name.startsWith('x-amz-'))),
       });
-      return { url: formatUrl(signed), expiresAt: signedAt + lifetime * 1000 };
+      return { url: formatUrl(signed), expiresAt: signedAt + lifetime * 1000, expiresIn: lifetime };
     },
   };
 }

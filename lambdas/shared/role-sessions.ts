@@ -11,7 +11,7 @@ import { withinDeadline } from './deadline';
 import { ApiError } from './errors';
 import { SESSION_TAG_KEY } from './keys';
 import { ROLE_SESSION_SECONDS } from './settings';
-import { measureLatency, recordSessionCache } from './metrics';
+import { measureLatency, recordStsCall } from './metrics';
 import { sourceIpSessionPolicy } from './session-policy';
 
 /** Temporary credentials of one user's session of a signing role. */
@@ -115,7 +115,7 @@ export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSess
   };
 
   const refresh = (cacheKey: string, caller: SessionCaller, boundToIp: string | undefined): Promise<RoleSession> => {
-    recordSessionCache('miss');
+    recordStsCall();
     const session = assume(caller.sub, boundToIp, caller.signal);
     session.catch(() => {
       if (cache.get(cacheKey) === session) cache.delete(cacheKey);
@@ -136,13 +136,11 @@ export function assumeRoleSessions(options: AssumeRoleSessionsOptions): RoleSess
       if (signal?.aborted)
         throw new ApiError('SIGNING_UNAVAILABLE', 'Signing is unavailable right now; try again shortly.', { cause: signal.reason });
       if (session && session.expiresAt - now() >= (validForSeconds + CREDENTIAL_MARGIN_SECONDS) * 1000) {
-        recordSessionCache('hit');
         return remember(cacheKey, pending);
       }
       // Requests that found the same stale session share one refresh.
       const latest = cache.get(cacheKey);
       if (!latest || latest === pending) return refresh(cacheKey, caller, boundToIp);
-      recordSessionCache('hit');
       // A refresh another request started still answers this one no later than its own deadline.
       return withinDeadline(signal, () => latest).catch((error: unknown) => {
         throw error instanceof ApiError

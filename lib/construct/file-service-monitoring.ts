@@ -3,6 +3,7 @@ import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -35,6 +36,8 @@ export interface FileServiceMonitoringProps extends FileServiceMonitoringOptions
   readonly serviceName: string;
   /** The functions, by the name alarms and dashboard show them under. */
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
+  /** The uploads function's log group: the dashboard counts uploads by content type from its audit lines. */
+  readonly uploadsLogGroup: logs.ILogGroup;
   /** The HTTP API in front of them. */
   readonly api: apigw.IHttpApi;
   /** The queue of object events the verifier reads, and its dead-letter queue. */
@@ -60,9 +63,10 @@ interface AlarmRule {
 /**
  * Alarms and a dashboard for a `SecureFileService`: the functions' own metrics (errors,
  * throttles, duration), the API's (requests, 4xx, 5xx, latency), and the metrics the handlers
- * write as EMF (URLs issued, refusals by code, upload sizes and types, role sessions, STS and
- * S3 latency, verifications by outcome and their latency), read by the same names the handlers
- * write them under, and the object-event queues (depth, age, dead letters).
+ * write as EMF (URLs issued, refusals by code, upload sizes, role sessions, STS and S3 latency,
+ * verifications by outcome and their latency), read by the same names the handlers write them
+ * under, uploads by content type from the uploads function's audit lines (Logs Insights), and
+ * the object-event queues (depth, age, dead letters).
  */
 export class FileServiceMonitoring extends Construct {
   /** The alarms; empty when turned off. */
@@ -173,6 +177,7 @@ export class FileServiceMonitoring extends Construct {
       metric(cloudwatch.Stats.p(99), `${label} p99`),
     ];
     const milliseconds = { label: 'ms', showUnits: false, min: 0 };
+    const stsCalls = this.serviceMetric(METRIC.stsCalls, {}, { ...sum, label: 'STS calls' });
 
     const usage = [
       graph(
@@ -186,15 +191,33 @@ export class FileServiceMonitoring extends Construct {
         ...percentiles('size', (statistic, label) => this.serviceMetric(METRIC.uploadBytes, {}, { statistic, label })),
         this.serviceMetric(METRIC.uploadBytes, {}, { statistic: cloudwatch.Stats.MAXIMUM, label: 'size max' }),
       ]),
-      graph('Uploads, by content type', [this.breakdown(METRIC.uploadBytes, DIMENSION.contentType, cloudwatch.Stats.SAMPLE_COUNT)]),
+      // From the audit lines, not a metric: a dimension would be a billed metric per allowed type and ~100 B in every line.
+      new cloudwatch.LogQueryWidget({
+        title: 'Uploads, by content type',
+        logGroupNames: [props.uploadsLogGroup.logGroupName],
+        queryLines: [
+          // The lines of a URL issued for an upload (a single PUT or a multipart start; re-signed parts carry no type).
+          'filter operation = "upload" and ispresent(contentType)',
+          'stats count(*) as uploads by contentType',
+          'sort uploads desc',
+        ],
+        width: 8,
+        height: 6,
+      }),
       graph('Multipart parts signed', [this.serviceMetric(METRIC.partsSigned, {}, { ...sum, label: 'parts' })]),
       graph(
         'Storage quota used at reservation (%)',
         percentiles('used', (statistic, label) => this.serviceMetric(METRIC.quotaUsedPercent, {}, { statistic, label })),
       ),
       graph('Role sessions: cache hits and STS calls', [
-        this.serviceMetric(METRIC.sessionCacheHits, {}, { ...sum, label: 'cache hits' }),
-        this.serviceMetric(METRIC.stsCalls, {}, { ...sum, label: 'STS calls' }),
+        // Hits are not written (nearly every request's line would carry one): a URL issued without an STS call was one.
+        new cloudwatch.MathExpression({
+          expression: 'FILL(urls, 0) - FILL(stsCalls, 0)',
+          usingMetrics: { urls: this.serviceMetric(METRIC.urlsIssued, {}, sum), stsCalls },
+          label: 'cache hits (URLs issued - STS calls)',
+          period: PERIOD,
+        }),
+        stsCalls,
       ]),
       graph(
         'STS and S3 latency',
@@ -289,8 +312,8 @@ export class FileServiceMonitoring extends Construct {
   }
 
   /**
-   * One line per value of a breakdown dimension, whichever values have data: error codes and
-   * allow-listed content types are bounded, but listing them all would mostly draw empty lines.
+   * One line per value of a breakdown dimension, whichever values have data: error codes are
+   * bounded, but listing them all would mostly draw empty lines.
    */
   private breakdown(metricName: string, dimension: string, statistic: string): cloudwatch.MathExpression {
     const schema = `{${METRICS_NAMESPACE},${DIMENSION.service},${dimension}}`;

@@ -180,6 +180,7 @@ export class SecureFileService extends Construct {
       functions: Object.fromEntries(
         FUNCTION_NAMES.map((name): [string, lambda.IFunction] => [FUNCTIONS[name].id, this.functions[name].function]),
       ),
+      uploadsLogGroup: this.functions.uploads.logGroup,
       api: this.api,
       eventQueues: { queue: fileEvents.queue, deadLetterQueue: fileEvents.deadLetterQueue },
     });

@@ -29,7 +29,7 @@ function withMonitoring(monitoring: FileServiceMonitoringOptions): Template {
 
 interface Widget {
   readonly type: string;
-  readonly properties: { readonly title: string; readonly metrics?: unknown[][]; readonly alarms?: string[] };
+  readonly properties: { readonly title: string; readonly metrics?: unknown[][]; readonly alarms?: string[]; readonly query?: string };
 }
 
 /** The dashboard body as JSON, each CloudFormation reference in it written as the logical id it points to. */
@@ -45,11 +45,20 @@ function referenceOf(part: unknown): string {
   return Ref ?? getAtt?.join('.') ?? JSON.stringify(part);
 }
 
-/** A widget's metrics, one line each: `namespace metric dimension=value… statistic`, or the expression. */
-function graphed(title: string): string[] {
+function widgetTitled(title: string): Widget {
   const widget = dashboardOf(template).widgets.find((candidate) => candidate.properties.title === title);
   if (!widget) throw new Error(`no widget ${title}`);
-  return (widget.properties.metrics ?? []).map((metric) => {
+  return widget;
+}
+
+/** The options of each of a widget's metrics (id, label, visibility, statistic or expression). */
+function optionsOf(title: string): unknown[] {
+  return (widgetTitled(title).properties.metrics ?? []).map((metric) => metric[metric.length - 1]);
+}
+
+/** A widget's metrics, one line each: `namespace metric dimension=value… statistic`, or the expression. */
+function graphed(title: string): string[] {
+  return (widgetTitled(title).properties.metrics ?? []).map((metric) => {
     const options = metric[metric.length - 1] as { stat?: string; expression?: string };
     if (options.expression) return options.expression;
     const [namespace, name, ...dimensions] = metric.slice(0, -1) as string[];
@@ -227,7 +236,7 @@ describe('the dashboard', () => {
     expect(Object.keys(template.findResources(DASHBOARD))).toHaveLength(1);
   });
 
-  it('graphs URLs issued by operation, refusals by code, and declared upload sizes and types', () => {
+  it('graphs URLs issued by operation, refusals by code, and declared upload sizes', () => {
     expect(graphed('URLs issued, by operation')).toEqual([
       `SecureFileService UrlsIssued operation=upload service=${service} Sum`,
       `SecureFileService UrlsIssued operation=download service=${service} Sum`,
@@ -240,16 +249,42 @@ describe('the dashboard', () => {
       `SecureFileService UploadBytes service=${service} p99`,
       `SecureFileService UploadBytes service=${service} Maximum`,
     ]);
-    expect(graphed('Uploads, by content type')).toEqual([
-      `SEARCH('{SecureFileService,service,contentType} MetricName="UploadBytes" service="${service}"', 'SampleCount', 300)`,
-    ]);
   });
 
-  it('graphs multipart parts, role-session cache hits against STS calls, and STS and S3 latency', () => {
+  it('counts uploads by content type from the uploads function’s audit lines, where the type is a property and not a dimension', () => {
+    const uploadsLogs = resourceOf(template, 'AWS::Logs::LogGroup', 'FileServiceUploadsLogs').id;
+
+    expect(widgetTitled('Uploads, by content type')).toEqual({
+      type: 'log',
+      width: 8,
+      height: 6,
+      x: expect.any(Number),
+      y: expect.any(Number),
+      properties: {
+        view: 'table',
+        title: 'Uploads, by content type',
+        region: 'AWS::Region',
+        query: [
+          `SOURCE '${uploadsLogs}' | filter operation = "upload" and ispresent(contentType)`,
+          'stats count(*) as uploads by contentType',
+          'sort uploads desc',
+        ].join('\n| '),
+      },
+    });
+  });
+
+  it('graphs multipart parts, role-session cache hits (URLs issued less STS calls) against STS calls, and STS and S3 latency', () => {
     expect(graphed('Multipart parts signed')).toEqual([`SecureFileService PartsSigned service=${service} Sum`]);
     expect(graphed('Role sessions: cache hits and STS calls')).toEqual([
-      `SecureFileService SessionCacheHits service=${service} Sum`,
+      'FILL(urls, 0) - FILL(stsCalls, 0)',
+      `SecureFileService UrlsIssued service=${service} Sum`,
       `SecureFileService StsCalls service=${service} Sum`,
+    ]);
+    // The URLs only feed the hits; the STS calls are both a line of their own and the hits' other term.
+    expect(optionsOf('Role sessions: cache hits and STS calls')).toEqual([
+      { label: 'cache hits (URLs issued - STS calls)', expression: 'FILL(urls, 0) - FILL(stsCalls, 0)' },
+      { id: 'urls', visible: false, stat: 'Sum' },
+      { id: 'stsCalls', label: 'STS calls', stat: 'Sum' },
     ]);
     expect(graphed('STS and S3 latency')).toEqual([
       `SecureFileService StsLatency service=${service} p50`,

@@ -109,8 +109,9 @@ describe('POST /downloads', () => {
     expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input.Tags).toEqual([{ Key: 'userId', Value: ALICE }]);
     const auditLines = [...logs.mock.calls.map(([line]) => JSON.parse(String(line))), ...emf.lines()].filter((line) => line.audit);
     expect(auditLines).toEqual([
-      expect.objectContaining({ operation: 'download', userId: ALICE, key: aRecord().key, requestId: 'req-123' }),
+      expect.objectContaining({ operation: 'download', userId: ALICE, fileId: OBJECT_ID, expiresIn: 300, requestId: 'req-123' }),
     ]);
+    for (const field of ['key', 'expiresAt']) expect(auditLines[0]).not.toHaveProperty(field);
   });
 
   it('answers 409 PENDING with Retry-After for a file not verified yet, signing nothing', async () => {

@@ -12,6 +12,7 @@ import { createUploadsHandler } from '../../lambdas/uploads';
 import type { StoredRecord } from '../../lambdas/shared/records';
 import type { FileServiceSettingsInput } from '../../lambdas/shared/settings';
 import { ALICE, BOB, OBJECT_ID, aContext, anApiEvent, anUploadRequest, answerOf, stsCredentials, testDependencies } from '../builders';
+import { captureMetrics } from '../emf';
 
 const sts = mockClient(STSClient);
 const s3 = mockClient(S3Client);
@@ -100,6 +101,25 @@ describe('POST /uploads above the multipart threshold', () => {
       'X-Amz-SignedHeaders': 'content-length;host',
     });
     expect(last.pathname).toBe(`/${body.key}`);
+  });
+
+  it('audits the multipart start and its re-signed parts by file id, never by key or file name', async () => {
+    const emf = captureMetrics();
+    try {
+      const { body } = await call(
+        'POST /uploads',
+        anUploadRequest({ filename: 'Film (4K).mp4', contentType: 'video/mp4', size: 100 * MiB + 1 }),
+      );
+      await call('POST /uploads/{id}/parts', { partNumbers: [2] });
+
+      expect(emf.lines().filter((line) => line.audit)).toEqual([
+        expect.objectContaining({ action: 'upload-multipart', userId: ALICE, fileId: body.id, partCount: 13, expiresIn: 600 }),
+        expect.objectContaining({ action: 'upload-parts', userId: ALICE, fileId: OBJECT_ID, partNumbers: [2], expiresIn: 600 }),
+      ]);
+      expect(JSON.stringify(emf.lines())).not.toMatch(/Film|film|users\//);
+    } finally {
+      emf.restore();
+    }
   });
 
   it('answers at most 100 part URLs at once, so the JSON stays small', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ApiError } from '../../lambdas/shared/errors';
@@ -15,7 +16,7 @@ import {
   stsFailures,
   testDependencies,
 } from '../builders';
-import { captureMetrics, datapointsOf, metricNamesOf, type EmfLine } from '../emf';
+import { captureMetrics, datapointsOf, metricNamesOf } from '../emf';
 
 const sts = mockClient(STSClient);
 let logs: jest.SpyInstance;
@@ -184,6 +185,7 @@ describe('POST /uploads', () => {
     const short = await upload(anUploadRequest());
     expect(short.body.expiresAt).toBe(new Date(NOW + 300_000).toISOString());
     expect(new URL(short.body.url).searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(emf.lines().map(({ expiresIn }) => expiresIn)).toEqual([600, 300]);
   });
 
   it('writes one audit record with who, what, until when, from where, and never the URL', async () => {
@@ -195,13 +197,22 @@ describe('POST /uploads', () => {
       expect.objectContaining({
         operation: 'upload',
         userId: ALICE,
-        key: body.key,
-        expiresAt: body.expiresAt,
+        fileId: body.id,
+        // Until when: the line's timestamp plus the URL's X-Amz-Expires, in seconds.
+        expiresIn: Number(new URL(body.url).searchParams.get('X-Amz-Expires')),
         sourceIp: '203.0.113.7',
         requestId: 'req-123',
       }),
     ]);
     expect(JSON.stringify(lines)).not.toContain('X-Amz-Signature');
+  });
+
+  it('names the file by its id in the audit record, never by its key or its name: file names are user content', async () => {
+    await upload(anUploadRequest({ filename: 'Medical record.pdf', contentType: 'application/pdf' }));
+
+    const lines = [...logs.mock.calls.map(([line]) => JSON.parse(String(line))), ...emf.lines()];
+    expect(lines.filter((line) => line.audit)).toEqual([expect.not.objectContaining({ key: expect.anything() })]);
+    expect(JSON.stringify(lines)).not.toMatch(/Medical|users\//);
   });
 });
 
@@ -320,7 +331,7 @@ describe('POST /uploads when STS fails', () => {
 describe('POST /uploads metrics', () => {
   const service = 'test-file-service';
 
-  it('counts the URL issued and the declared size, in total and by operation and content type', async () => {
+  it('counts the URL issued and the declared size, in total and by operation', async () => {
     await upload(anUploadRequest({ size: 2048 }));
 
     expect(emf.datapoints()).toEqual(
@@ -328,20 +339,20 @@ describe('POST /uploads metrics', () => {
         expect.objectContaining({ metric: 'UrlsIssued', unit: 'Count', value: 1, dimensions: { service } }),
         expect.objectContaining({ metric: 'UrlsIssued', unit: 'Count', value: 1, dimensions: { service, operation: 'upload' } }),
         expect.objectContaining({ metric: 'UploadBytes', unit: 'Bytes', value: 2048, dimensions: { service } }),
-        expect.objectContaining({ metric: 'UploadBytes', unit: 'Bytes', value: 2048, dimensions: { service, contentType: 'image/jpeg' } }),
+        expect.objectContaining({ metric: 'UploadBytes', unit: 'Bytes', value: 2048, dimensions: { service, operation: 'upload' } }),
       ]),
     );
     expect([...new Set(emf.datapoints().map(({ namespace }) => namespace))]).toEqual(['SecureFileService']);
   });
 
-  it('breaks uploads down by the allow-list entry, never by the text the client sent', async () => {
+  it('writes the content type as the allow-list entry, never the text the client sent, and as a property, never a dimension', async () => {
     await upload(anUploadRequest({ contentType: ' Image/JPEG ' }));
 
-    const contentTypes = emf.datapoints().flatMap(({ dimensions }) => (dimensions.contentType ? [dimensions.contentType] : []));
-    expect(contentTypes).toEqual(['image/jpeg']);
+    expect(emf.lines()).toEqual([expect.objectContaining({ contentType: 'image/jpeg' })]);
+    expect(emf.datapoints().flatMap(({ dimensions }) => Object.keys(dimensions))).not.toContain('contentType');
   });
 
-  it('counts the STS call of a new role session and its latency, then a cache hit for the next request', async () => {
+  it('counts the STS call of a new role session and its latency, and no metric of the cache for the next request', async () => {
     const handler = createUploadsHandler(testDependencies());
 
     await handler(anApiEvent({ body: anUploadRequest() }), aContext);
@@ -356,9 +367,8 @@ describe('POST /uploads metrics', () => {
         expect.objectContaining({ metric: 'StsLatency', unit: 'Milliseconds', value: expect.any(Number), dimensions: { service } }),
       ]),
     );
-    expect(metricNamesOf(first)).not.toContain('SessionCacheHits');
-    expect(second).toEqual(expect.arrayContaining([expect.objectContaining({ metric: 'SessionCacheHits', value: 1 })]));
-    expect(metricNamesOf(second)).not.toContain('StsCalls');
+    // A hit is a URL issued without an STS call (the dashboard's UrlsIssued - StsCalls): nothing of its own in the line.
+    expect(metricNamesOf(second)).toEqual(['UploadBytes', 'UrlsIssued']);
   });
 
   it('flushes the invocation’s metrics in one batch line, with the request id as a property and not a dimension', async () => {
@@ -421,36 +431,53 @@ describe('POST /uploads metrics', () => {
     for (const secret of [ALICE, body.key, 'Medical', 'record']) expect(written).not.toContain(secret);
   });
 
-  it('writes one line for a single PUT in Lambda, within its byte budget, with the audit record and every metric CloudWatch extracts from it', async () => {
+  it('writes one line for a single PUT in Lambda, with the audit record and every metric CloudWatch extracts from it, in at most 722 B', async () => {
     process.env.AWS_LAMBDA_FUNCTION_NAME = 'SecureFileService-FileServiceUploadsFunction';
     try {
-      const handler = createUploadsHandler(testDependencies());
+      // As deployed, the storage quota is reserved first: the caller's plan (10 GiB by default) 37.5 % committed.
+      const usage = { committedBytes: 0.375 * 10 * 1024 ** 3, reservedBytes: 0, fileCount: 1, pendingCount: 0, entries: {} };
+      const ledger = {
+        reserve: async () => usage,
+        confirm: async () => true,
+        release: async () => true,
+        extend: async () => {},
+        read: async () => usage,
+      };
+      const handler = createUploadsHandler({ ...testDependencies(), usage: ledger });
       await handler(anApiEvent({ body: anUploadRequest() }), aContext);
       emf.clear();
       logs.mockClear();
 
-      const { key } = JSON.parse((await handler(anApiEvent({ body: anUploadRequest() }), aContext)).body ?? '{}') as { key: string };
+      // As Lambda's: API Gateway's request id (a REST API's is a UUID, an HTTP API's shorter) and a Cognito sub, both 36 B.
+      const event = anApiEvent({ body: anUploadRequest() });
+      const requestId = randomUUID();
+      event.requestContext.requestId = requestId;
+      const { id } = JSON.parse((await handler(event, aContext)).body ?? '{}') as { id: string };
 
       const [line, ...others] = emf.lines();
       expect(others).toEqual([]);
       expect(logs).not.toHaveBeenCalled();
-      // 600 bytes are out of reach with every documented metric: its three directives alone are ~440 (bench/README.md).
-      expect(Buffer.byteLength(JSON.stringify(line))).toBeLessThanOrEqual(860);
-      expect(line).toMatchObject({ audit: true, operation: 'upload', userId: ALICE, key, sourceIp: '203.0.113.7', requestId: 'req-123' });
-      // Nothing twice: the log group names the function, the key holds the file id, `UploadBytes` is the size.
-      for (const field of ['function', 'fileId', 'size']) expect(line).not.toHaveProperty(field);
+      if (!line) throw new Error('no line written');
+      // Measured with the deployed service name (the construct's path), as the bench does, and the newline. Issue 18 asks
+      // for 600 B: the rest of the line is 580 B, and the quota's metric adds ~140 B (its value and a directive of its
+      // own), which no decision has removed yet (bench/README.md, "What the benchmark changed").
+      const stored = JSON.stringify({ ...line, service: 'SecureFileService/FileService' });
+      expect(Buffer.byteLength(`${stored}\n`)).toBeLessThanOrEqual(722);
+      expect(line).toMatchObject({ audit: true, operation: 'upload', userId: ALICE, fileId: id, sourceIp: '203.0.113.7', requestId });
+      // Nothing twice: the log group names the function, `UploadBytes` is the size; the key's prefix is userId and fileId.
+      for (const field of ['function', 'key', 'size', 'expiresAt']) expect(line).not.toHaveProperty(field);
+      expect(line).toMatchObject({ expiresIn: 600 });
       expect(line).toMatchObject({ UploadBytes: anUploadRequest().size, contentType: 'image/jpeg' });
-      expect(datapointsOf(line as EmfLine).map(({ metric, unit, dimensions }) => ({ metric, unit, dimensions }))).toEqual(
-        expect.arrayContaining([
-          { metric: 'UrlsIssued', unit: 'Count', dimensions: { service } },
-          { metric: 'UrlsIssued', unit: 'Count', dimensions: { service, operation: 'upload' } },
-          { metric: 'UploadBytes', unit: 'Bytes', dimensions: { service } },
-          { metric: 'UploadBytes', unit: 'Bytes', dimensions: { service, contentType: 'image/jpeg' } },
-          { metric: 'SessionCacheHits', unit: 'Count', dimensions: { service } },
-        ]),
-      );
-      // No dimension on a metric it does not break down.
-      expect(datapointsOf(line as EmfLine)).toHaveLength(5);
+      // Every metric a single PUT documents, with each of its dimension sets, and no other: the URL's and its size under
+      // one directive, the quota's (no breakdown) under its own.
+      expect(datapointsOf(line).map(({ metric, unit, value, dimensions }) => ({ metric, unit, value, dimensions }))).toEqual([
+        { metric: 'UploadBytes', unit: 'Bytes', value: anUploadRequest().size, dimensions: { service } },
+        { metric: 'UploadBytes', unit: 'Bytes', value: anUploadRequest().size, dimensions: { service, operation: 'upload' } },
+        { metric: 'UrlsIssued', unit: 'Count', value: 1, dimensions: { service } },
+        { metric: 'UrlsIssued', unit: 'Count', value: 1, dimensions: { service, operation: 'upload' } },
+        { metric: 'QuotaUsedPercent', unit: 'Percent', value: 37.5, dimensions: { service } },
+      ]);
+      expect(line._aws.CloudWatchMetrics).toHaveLength(2);
     } finally {
       delete process.env.AWS_LAMBDA_FUNCTION_NAME;
     }

@@ -31,7 +31,7 @@ describe('the metrics module', () => {
   });
 
   it("writes a breakdown and its total from one value, in the invocation's one line", () => {
-    recordUploadDeclared(5000, 'video/mp4');
+    recordUploadDeclared(5000);
     expect(emf.lines()).toEqual([]);
 
     metrics.publishStoredMetrics();
@@ -39,12 +39,24 @@ describe('the metrics module', () => {
     expect(emf.lines()).toHaveLength(1);
     expect(emf.datapoints()).toEqual([
       { namespace: 'SecureFileService', metric: 'UploadBytes', unit: 'Bytes', value: 5000, dimensions: { service } },
+      { namespace: 'SecureFileService', metric: 'UploadBytes', unit: 'Bytes', value: 5000, dimensions: { service, operation: 'upload' } },
+    ]);
+  });
+
+  it("writes an upload's size and its URL under one directive: they share their dimension sets", () => {
+    recordUploadDeclared(5000);
+    recordUrlIssued('upload');
+    metrics.publishStoredMetrics();
+
+    const [line] = emf.lines();
+    expect(line?._aws.CloudWatchMetrics).toEqual([
       {
-        namespace: 'SecureFileService',
-        metric: 'UploadBytes',
-        unit: 'Bytes',
-        value: 5000,
-        dimensions: { service, contentType: 'video/mp4' },
+        Namespace: 'SecureFileService',
+        Dimensions: [['service'], ['service', 'operation']],
+        Metrics: [
+          { Name: 'UploadBytes', Unit: 'Bytes' },
+          { Name: 'UrlsIssued', Unit: 'Count' },
+        ],
       },
     ]);
   });

@@ -69,9 +69,14 @@ describe('createObjectUrlSigner', () => {
   it('never signs a URL that outlives the credentials', async () => {
     const signer = createObjectUrlSigner({ bucket: 'files', region: 'eu-west-1', urlSuffix: 'amazonaws.com' }, () => NOW);
 
-    const { url, expiresAt } = await signer.presign({ ...session, expiresAt: NOW + 90_500 }, { method: 'GET', key: aKey() }, 600);
+    const { url, expiresAt, expiresIn } = await signer.presign(
+      { ...session, expiresAt: NOW + 90_500 },
+      { method: 'GET', key: aKey() },
+      600,
+    );
 
     expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe('90');
     expect(expiresAt).toBe(NOW + 90_000);
+    expect(expiresIn).toBe(90);
   });
 });

@@ -17,7 +17,7 @@
 import type { MiddlewareObj } from '@middy/core';
 
 /** The units this service writes (EMF's names). */
-export const MetricUnit = { Count: 'Count', Bytes: 'Bytes', Milliseconds: 'Milliseconds', Percent: 'Percent' } as const;
+export const MetricUnit = { Count: 'Count', Bytes: 'Bytes', Milliseconds: 'Milliseconds' } as const;
 
 /** One of `MetricUnit`. */
 export type MetricUnitName = (typeof MetricUnit)[keyof typeof MetricUnit];

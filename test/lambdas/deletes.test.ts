@@ -1,20 +1,34 @@
-import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createDeletesHandler } from '../../lambdas/deletes';
-import { ALICE, OBJECT_ID, aContext, aKey, anApiEvent, answerOf, stsCredentials, testDependencies } from '../builders';
+import { createObjectUrlSigner } from '../../lambdas/shared/object-urls';
+import { ALICE, NOW, OBJECT_ID, TEST_LOCATION, aContext, aKey, anApiEvent, answerOf, stsCredentials, testDependencies } from '../builders';
 import { captureMetrics } from '../emf';
 
 const sts = mockClient(STSClient);
-const s3 = mockClient(S3Client);
 let logs: jest.SpyInstance;
 let emf: ReturnType<typeof captureMetrics>;
+/** A loopback S3 that answers every request 204 (a versioned bucket's delete) and records what it was sent. */
+let s3: { server: http.Server; endpoint: string; requests: { method?: string; path: string }[] };
 
+beforeAll(async () => {
+  const requests: { method?: string; path: string }[] = [];
+  const server = http.createServer((request, response) => {
+    requests.push({ method: request.method, path: new URL(request.url ?? '/', 'http://s3').pathname });
+    response.writeHead(204).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  s3 = { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+});
+afterAll(async () => {
+  await new Promise((resolve) => s3.server.close(resolve));
+});
 beforeEach(() => {
   sts.reset();
-  s3.reset();
+  s3.requests.length = 0;
   sts.on(AssumeRoleCommand).resolves(stsCredentials());
-  s3.on(DeleteObjectCommand).resolves({});
   logs = jest.spyOn(console, 'log').mockImplementation(() => undefined);
   emf = captureMetrics();
 });
@@ -23,9 +37,15 @@ afterEach(() => {
   emf.restore();
 });
 
+/** The test dependencies with the bucket on the loopback S3, so the presigned DELETE reaches it. */
+function withLoopbackBucket() {
+  const location = { ...TEST_LOCATION, endpoint: s3.endpoint };
+  return { ...testDependencies(), location, signer: createObjectUrlSigner(location, () => NOW) };
+}
+
 describe('DELETE /files/{id}', () => {
   it('audits the delete by who, which file id and from where, never by its key or file name', async () => {
-    const dependencies = testDependencies();
+    const dependencies = withLoopbackBucket();
     const key = aKey(ALICE, 'Medical-record.pdf');
     dependencies.records.records.set(OBJECT_ID, {
       id: OBJECT_ID,
@@ -44,7 +64,7 @@ describe('DELETE /files/{id}', () => {
     );
 
     expect(answer.status).toBe(204);
-    expect(s3.commandCalls(DeleteObjectCommand)[0]?.args[0].input.Key).toBe(key);
+    expect(s3.requests).toEqual([{ method: 'DELETE', path: `/${TEST_LOCATION.bucket}/${key}` }]);
     const lines = [...logs.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>), ...emf.lines()];
     expect(lines.filter((line) => line.audit)).toEqual([
       expect.objectContaining({ operation: 'delete', userId: ALICE, fileId: OBJECT_ID, sourceIp: '203.0.113.7', requestId: 'req-123' }),

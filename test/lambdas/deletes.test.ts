@@ -23,7 +23,10 @@ beforeAll(async () => {
   s3 = { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 });
 afterAll(async () => {
-  await new Promise((resolve) => s3.server.close(resolve));
+  await new Promise((resolve) => {
+    s3.server.close(resolve);
+    s3.server.closeAllConnections();
+  });
 });
 beforeEach(() => {
   sts.reset();

@@ -8,7 +8,7 @@
  * Imported by `bench/run.mjs` (tsx): the record is written by the production `records.ts`.
  */
 import * as https from 'node:https';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { fileRecords } from '../lambdas/shared/records';
 import { TABLE_DEFINITION } from '../lambdas/shared/table';
@@ -35,8 +35,17 @@ export async function startFileTable({ region, record, tls }) {
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
     requestHandler: { httpsAgent: new https.Agent({ ca: tls.cert, keepAlive: true }) },
   });
+  // dynalite closes its database with its server, under any request still in flight, and throws where nothing
+  // catches it (`local/dynamodb-emulator.ts` says more): a stop waits for the requests received to be answered.
+  const inFlight = new Set();
+  server.on('request', (_request, response) => {
+    const answered = new Promise((resolve) => response.once('close', resolve));
+    inFlight.add(answered);
+    answered.then(() => inFlight.delete(answered));
+  });
   const stop = async () => {
     client.destroy();
+    while (inFlight.size > 0) await Promise.all([...inFlight]);
     await new Promise((resolve) => {
       server.close(resolve);
       server.closeAllConnections();
@@ -52,6 +61,8 @@ export async function startFileTable({ region, record, tls }) {
         GlobalSecondaryIndexes: TABLE_DEFINITION.GlobalSecondaryIndexes.map((index) => ({ ...index, KeySchema: [...index.KeySchema] })),
       }),
     );
+    // dynalite answers CreateTable while the table is CREATING, and item calls with ResourceNotFoundException until it is ACTIVE.
+    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: BENCH_TABLE_NAME });
     await writeAvailable(client, record);
   } catch (error) {
     await stop();

@@ -6,8 +6,9 @@
  * dynalite has no TTL: `record-sweeper.ts` deletes expired items instead.
  */
 import * as fs from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE_DEFINITION } from '../lambdas/shared/table';
 
@@ -47,8 +48,10 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions): P
     // dynalite checks that requests are signed, not by whom.
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  const requests = answeredBeforeClose(server);
   const stop = async () => {
     client.destroy();
+    await requests.settled();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -66,10 +69,33 @@ export async function startDynamoDbEmulator(options: DynamoDbEmulatorOptions): P
           GlobalSecondaryIndexes: TABLE_DEFINITION.GlobalSecondaryIndexes.map((index) => ({ ...index, KeySchema: [...index.KeySchema] })),
         }),
       );
+      // dynalite answers CreateTable while the table is still CREATING, and item calls until it is ACTIVE with
+      // ResourceNotFoundException: on a busy machine the first calls came too soon.
+      await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: options.tableName });
     }
   } catch (error) {
     await stop();
     throw error;
   }
   return { endpoint, tableName: options.tableName, client, stop };
+}
+
+/**
+ * dynalite closes its database as soon as its server closes, between the steps of a request it
+ * is still working on (a lock, a read, a write), and throws the failure where nothing can catch
+ * it: a stop while any request is in flight would crash the process. So a stop waits for the
+ * requests already received to be answered first.
+ */
+function answeredBeforeClose(server: Server): { settled(): Promise<void> } {
+  const inFlight = new Set<Promise<void>>();
+  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+    const answered = new Promise<void>((resolve) => response.once('close', resolve));
+    inFlight.add(answered);
+    void answered.then(() => inFlight.delete(answered));
+  });
+  return {
+    async settled() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+  };
 }

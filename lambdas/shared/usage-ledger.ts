@@ -193,7 +193,10 @@ export function usageLedger(client: Pick<DynamoDBClient, 'send'>, tableName: str
   const releaseExpired = async (sub: string, state: UsageState, now: Date, signal?: AbortSignal): Promise<boolean> => {
     const nowSeconds = now.getTime() / 1000;
     const expired = Object.entries(state.entries).filter(([, entry]) => entry.expiresAt <= nowSeconds);
-    await Promise.all(expired.map(([id, entry]) => releaseReservation(sub, id, entry.size, signal)));
+    // Every release settles before a failure is told: none is left in flight behind the answer.
+    const released = await Promise.allSettled(expired.map(([id, entry]) => releaseReservation(sub, id, entry.size, signal)));
+    const failed = released.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     return expired.length > 0;
   };
 

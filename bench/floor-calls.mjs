@@ -9,6 +9,18 @@ import * as https from 'node:https';
 export const CALLER = '11111111-aaaa-4aaa-8aaa-111111111111';
 
 /**
+ * Upload URLs come from a pool of users, as in production: each reserves room in its own usage
+ * item, and a plan bounds one user's pending uploads. The warm rows of ours and the floor's
+ * reservations go round the same pool, so each writes to a usage item of the same size.
+ */
+export const UPLOADERS = 64;
+
+/** The `n`-th uploader of the pool. */
+export function uploaderOf(n) {
+  return `${CALLER.slice(0, -3)}${String(n % UPLOADERS).padStart(3, '0')}`;
+}
+
+/**
  * The floor's table calls, by name, one line each: the request a route sends, hand-serialized
  * (DynamoDB's JSON, no SDK, `tableCall` below), timed alone as the row `t-{name}`, with the request
  * units it consumes (for the cost; the record's write is 2 with its index item). `downloadId` is
@@ -31,8 +43,8 @@ export function floorCalls({ downloadId, objectKey }) {
       ExpressionAttributeValues: { ':one': { N: '1' }, ':limit': { N: '1000000000' } },
     })),
     // The upload's storage reservation (`lambdas/shared/usage-ledger.ts`): a pending entry and its counters, answering them.
-    'reservation-update': tableCall('UpdateItem', (id) => ({
-      Key: userKey('USAGE'),
+    'reservation-update': tableCall('UpdateItem', (id, n) => ({
+      Key: userKey('USAGE', uploaderOf(n)),
       UpdateExpression: 'SET #r = :entry ADD #reserved :size, #pending :one',
       ConditionExpression: 'attribute_not_exists(#r)',
       ExpressionAttributeNames: { '#r': `r_${id}`, '#reserved': 'reservedBytes', '#pending': 'pending' },
@@ -69,8 +81,8 @@ function tableCall(operation, fields, units = {}) {
 }
 
 /** The primary key of one of the caller's own items (`pk = USER#{sub}`, `lambdas/shared/table.ts`). */
-function userKey(sortKey) {
-  return { pk: { S: `USER#${CALLER}` }, sk: { S: sortKey } };
+function userKey(sortKey, sub = CALLER) {
+  return { pk: { S: `USER#${sub}` }, sk: { S: sortKey } };
 }
 
 /** The primary key of a file's record (`lambdas/shared/table.ts`). */
@@ -98,12 +110,12 @@ function pendingItem(id, objectKey) {
 
 /**
  * Sends one floor call over `agent` to the table at `endpoint` (a URL), for a fresh `id` where the
- * item must be new; resolves on a 200. dynalite checks that a request is signed, not the
+ * item must be new and the `n`-th call of its kind (which uploader reserves); resolves on a 200. dynalite checks that a request is signed, not the
  * signature, so the signature's own cost is counted apart (row d).
  */
-export function sendFloorTableCall({ agent, endpoint, calls, call, id }) {
+export function sendFloorTableCall({ agent, endpoint, calls, call, id, n = 0 }) {
   const { operation } = calls[call];
-  const body = JSON.stringify({ TableName: process.env.TABLE_NAME, ...calls[call].fields(id) });
+  const body = JSON.stringify({ TableName: process.env.TABLE_NAME, ...calls[call].fields(id, n) });
   return new Promise((resolve, reject) => {
     const request = https.request(
       {

@@ -25,7 +25,7 @@ import { pathToFileURL } from 'node:url';
 import { medianAndP99 } from './percentiles.mjs';
 import { STUB_CREDENTIALS } from './aws-stubs.mjs';
 import { createFloorPresigner } from './sigv4-floor.mjs';
-import { CALLER, FLOOR_WORK, floorCalls, sendFloorTableCall } from './floor-calls.mjs';
+import { FLOOR_WORK, floorCalls, sendFloorTableCall, uploaderOf } from './floor-calls.mjs';
 
 const input = JSON.parse(process.env.BENCH_INPUT);
 const importFile = (file) => import(pathToFileURL(file).href);
@@ -76,15 +76,10 @@ const invoke = (module, event) => async () => {
   if (result.statusCode !== 200) throw new Error(`${event.routeKey} answered ${result.statusCode}: ${result.body}`);
 };
 
-/**
- * Upload URLs come from a pool of users, as in production: each reserves room in its own usage
- * item, and one user's pending uploads are bounded by the plan (`FILE_SERVICE_SETTINGS`'s roomy
- * `defaultPlan` in `bench/run.mjs`), so a single user could not ask for this many.
- */
-const UPLOADERS = 64;
+// Upload URLs come from the pool of users the floor's reservations go round too (`bench/floor-calls.mjs`).
 let uploadsIssued = 0;
 const invokeAsUploaders = (module, event) => () => {
-  const sub = `${CALLER.slice(0, -3)}${String((uploadsIssued += 1) % UPLOADERS).padStart(3, '0')}`;
+  const sub = uploaderOf((uploadsIssued += 1));
   const { jwt } = event.requestContext.authorizer;
   return invoke(module, {
     ...event,
@@ -185,7 +180,7 @@ function floorTableCall(call) {
   const send = () => {
     floorItems += 1;
     const id = `floor${String(floorItems).padStart(17, '0')}`;
-    return sendFloorTableCall({ agent: tableAgent, endpoint: tableEndpoint, calls: FLOOR_CALLS, call, id });
+    return sendFloorTableCall({ agent: tableAgent, endpoint: tableEndpoint, calls: FLOOR_CALLS, call, id, n: floorItems });
   };
   return send().catch((error) => (error.code === 'ECONNRESET' ? send() : Promise.reject(error)));
 }

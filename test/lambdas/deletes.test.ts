@@ -1,15 +1,12 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
 import { createDeletesHandler } from '../../lambdas/deletes';
 import { createObjectUrlSigner } from '../../lambdas/shared/object-urls';
-import { ALICE, NOW, OBJECT_ID, TEST_LOCATION, aContext, aKey, anApiEvent, answerOf, stsCredentials, testDependencies } from '../builders';
-import { captureMetrics } from '../emf';
+import { ALICE, NOW, OBJECT_ID, TEST_LOCATION, aContext, aKey, anApiEvent, answerOf, testDependencies } from '../builders';
+import { watchHandlerOutput } from '../handler-output';
 
-const sts = mockClient(STSClient);
-let logs: jest.SpyInstance;
-let emf: ReturnType<typeof captureMetrics>;
+const output = watchHandlerOutput();
+const { sts } = output;
 /** A loopback S3 that answers every request 204 (a versioned bucket's delete) and records what it was sent. */
 let s3: { server: http.Server; endpoint: string; requests: { method?: string; path: string }[] };
 
@@ -29,15 +26,7 @@ afterAll(async () => {
   });
 });
 beforeEach(() => {
-  sts.reset();
   s3.requests.length = 0;
-  sts.on(AssumeRoleCommand).resolves(stsCredentials());
-  logs = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  emf = captureMetrics();
-});
-afterEach(() => {
-  logs.mockRestore();
-  emf.restore();
 });
 
 /** The test dependencies with the bucket on the loopback S3, so the presigned DELETE reaches it. */
@@ -47,7 +36,7 @@ function withLoopbackBucket() {
 }
 
 describe('DELETE /files/{id}', () => {
-  it('audits the delete by who, which file id and from where, never by its key or file name', async () => {
+  it('audits the delete by who, which file id and from where, never by its key or file name, in its one line', async () => {
     const dependencies = withLoopbackBucket();
     const key = aKey(ALICE, 'Medical-record.pdf');
     dependencies.records.records.set(OBJECT_ID, {
@@ -68,9 +57,18 @@ describe('DELETE /files/{id}', () => {
 
     expect(answer.status).toBe(204);
     expect(s3.requests).toEqual([{ method: 'DELETE', path: `/${TEST_LOCATION.bucket}/${key}` }]);
-    const lines = [...logs.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>), ...emf.lines()];
-    expect(lines.filter((line) => line.audit)).toEqual([
-      expect.objectContaining({ operation: 'delete', userId: ALICE, fileId: OBJECT_ID, sourceIp: '203.0.113.7', requestId: 'req-123' }),
+    const lines = [...output.logs.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>), ...output.emf.lines()];
+    expect(lines).toEqual([
+      expect.objectContaining({
+        message: 'file deleted',
+        audit: true,
+        operation: 'delete',
+        userId: ALICE,
+        fileId: OBJECT_ID,
+        sourceIp: '203.0.113.7',
+        requestId: 'req-123',
+        S3Latency: expect.any(Number),
+      }),
     ]);
     expect(JSON.stringify(lines)).not.toMatch(/Medical|users\//);
   });

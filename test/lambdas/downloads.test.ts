@@ -1,5 +1,4 @@
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { createDownloadsHandler } from '../../lambdas/downloads';
 import { ApiError } from '../../lambdas/shared/errors';
 import type { StoredRecord } from '../../lambdas/shared/records';
@@ -14,26 +13,14 @@ import {
   aKey,
   anApiEvent,
   answerOf,
-  stsCredentials,
   stsFailures,
   testDependencies,
 } from '../builders';
-import { captureMetrics, metricNamesOf } from '../emf';
+import { metricNamesOf } from '../emf';
+import { watchHandlerOutput } from '../handler-output';
 
-const sts = mockClient(STSClient);
-let logs: jest.SpyInstance;
-let emf: ReturnType<typeof captureMetrics>;
-
-beforeEach(() => {
-  sts.reset();
-  sts.on(AssumeRoleCommand).resolves(stsCredentials());
-  logs = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  emf = captureMetrics();
-});
-afterEach(() => {
-  logs.mockRestore();
-  emf.restore();
-});
+const output = watchHandlerOutput();
+const { sts } = output;
 
 /** A record in the table, `available` unless told otherwise. */
 function aRecord(overrides: Partial<StoredRecord> = {}): StoredRecord {
@@ -107,7 +94,9 @@ describe('POST /downloads', () => {
     await download({ id: OBJECT_ID });
 
     expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input.Tags).toEqual([{ Key: 'userId', Value: ALICE }]);
-    const auditLines = [...logs.mock.calls.map(([line]) => JSON.parse(String(line))), ...emf.lines()].filter((line) => line.audit);
+    const auditLines = [...output.logs.mock.calls.map(([line]) => JSON.parse(String(line))), ...output.emf.lines()].filter(
+      (line) => line.audit,
+    );
     expect(auditLines).toEqual([
       expect.objectContaining({ operation: 'download', userId: ALICE, fileId: OBJECT_ID, expiresIn: 300, requestId: 'req-123' }),
     ]);
@@ -274,14 +263,14 @@ describe('downloads metrics', () => {
   it('counts a download URL issued, with the STS call', async () => {
     await download({ id: OBJECT_ID });
 
-    expect(emf.datapoints()).toEqual(
+    expect(output.emf.datapoints()).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ metric: 'UrlsIssued', unit: 'Count', value: 1, dimensions: { service } }),
         expect.objectContaining({ metric: 'UrlsIssued', unit: 'Count', value: 1, dimensions: { service, operation: 'download' } }),
         expect.objectContaining({ metric: 'StsCalls', value: 1, dimensions: { service } }),
       ]),
     );
-    expect(metricNamesOf(emf.datapoints())).toEqual(['StsCalls', 'StsLatency', 'UrlsIssued']);
+    expect(metricNamesOf(output.emf.datapoints())).toEqual(['StsCalls', 'StsLatency', 'UrlsIssued']);
   });
 
   it.each([
@@ -291,21 +280,21 @@ describe('downloads metrics', () => {
   ])('counts the refusal of %s by its code, and no URL issued', async (_, code, records) => {
     await download({ id: OBJECT_ID }, { records });
 
-    expect(emf.datapoints()).toEqual(
+    expect(output.emf.datapoints()).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ metric: 'Refusals', value: 1, dimensions: { service } }),
         expect.objectContaining({ metric: 'Refusals', value: 1, dimensions: { service, code } }),
       ]),
     );
-    expect(metricNamesOf(emf.datapoints())).not.toContain('UrlsIssued');
+    expect(metricNamesOf(output.emf.datapoints())).not.toContain('UrlsIssued');
   });
 
   it('never puts the user id, a file id or a key in a metric or a dimension', async () => {
     await download({ id: OBJECT_ID });
     await download({ id: OBJECT_ID }, { records: [aRecord({ owner: BOB })] });
 
-    const written = JSON.stringify([emf.datapoints(), emf.lines().map(({ _aws }) => _aws)]);
-    expect(emf.datapoints().length).toBeGreaterThan(0);
+    const written = JSON.stringify([output.emf.datapoints(), output.emf.lines().map(({ _aws }) => _aws)]);
+    expect(output.emf.datapoints().length).toBeGreaterThan(0);
     for (const secret of [ALICE, BOB, OBJECT_ID, aRecord().key, 'Ferias']) expect(written).not.toContain(secret);
   });
 });

@@ -19,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { esbuildOptions } from '../lib/construct/function-bundling';
 
@@ -213,7 +214,8 @@ function assertSameAsSynthesized(rebuilt, synthesized) {
 
 /**
  * The bytes of a bundle: all its files, and those Node.js reads at import (the entry and the
- * chunks it imports statically, transitively), apart from those it reads on first use (`import()`).
+ * chunks it imports statically, transitively), apart from those it reads on first use (`import()`),
+ * and those gzipped together.
  */
 export function bundleBytes(entry) {
   const dir = path.dirname(entry);
@@ -229,6 +231,8 @@ export function bundleBytes(entry) {
   const files = fs.readdirSync(dir).filter((file) => /\.(m?js)$/.test(file));
   return {
     atImport: [...read].reduce((sum, file) => sum + sizeOf(file), 0),
+    // The same files gzipped together: the entry alone left out the chunks it imports.
+    gzipAtImport: gzipSync(Buffer.concat([...read].map((file) => fs.readFileSync(path.join(dir, file))))).length,
     total: files.reduce((sum, file) => sum + sizeOf(file), 0),
     files: files.length,
   };

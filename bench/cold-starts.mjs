@@ -19,8 +19,6 @@
 import { bundleBytes } from './bundles.mjs';
 import { runInFreshProcess, timeSpawnToExit } from './fresh-process.mjs';
 import { percentile } from './percentiles.mjs';
-import { gzipSync } from 'node:zlib';
-import * as fs from 'node:fs';
 
 /** The routes whose cold start has a floor (`bench/cold-floor.mjs`): the signers, as for the warm floor. */
 const FLOOR_ROUTES = ['uploads', 'downloads'];
@@ -88,7 +86,6 @@ export async function measureBundles({ ours, naive, levers, events, env, runs, n
       cpuMs: median(runsOf.map((sample) => sample.cpuMs)),
     };
   };
-  const sizes = (bundle) => ({ ...bundleBytes(bundle), gzipAtImport: gzipSync(fs.readFileSync(bundle)).length });
   const byNode = Object.fromEntries(
     Object.keys(nodes).map((node) => [
       node,
@@ -126,11 +123,11 @@ export async function measureBundles({ ours, naive, levers, events, env, runs, n
     Object.keys(ours).map((name) => [
       name,
       {
-        ...Object.fromEntries(Object.entries(builds).map(([build, bundles]) => [build, sizes(bundles[name])])),
+        ...Object.fromEntries(Object.entries(builds).map(([build, bundles]) => [build, bundleBytes(bundles[name])])),
         ...Object.fromEntries(
           Object.entries(levers)
             .filter(([, bundles]) => bundles[name])
-            .map(([lever, bundles]) => [`lever:${lever}`, sizes(bundles[name])]),
+            .map(([lever, bundles]) => [`lever:${lever}`, bundleBytes(bundles[name])]),
         ),
       },
     ]),

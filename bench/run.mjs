@@ -12,7 +12,6 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { gzipSync } from 'node:zlib';
 import { ALICE, aKey, anApiEvent, anUploadRequest, OBJECT_ID } from '../test/builders';
 import { startAwsStubs } from './aws-stubs.mjs';
 import { buildBundles, bundleBytes, compositionOf } from './bundles.mjs';
@@ -176,9 +175,7 @@ try {
   const http = await measureHttpLoad(SETTINGS.http);
 
   // Every function of the registry, by size; cold starts need a naive twin and an event, which only the signers have.
-  const bundleSizes = Object.fromEntries(
-    Object.entries(built.all).map(([name, file]) => [name, { ...bundleBytes(file), gzipAtImport: gzipSync(fs.readFileSync(file)).length }]),
-  );
+  const bundleSizes = Object.fromEntries(Object.entries(built.all).map(([name, file]) => [name, bundleBytes(file)]));
   const deployedMb = built.deployed.uploads.memoryMb;
   // The deployed memory beside the other candidate: the cheaper is kept unless its p99 suffers.
   const cost = Object.fromEntries(

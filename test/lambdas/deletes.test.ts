@@ -6,7 +6,6 @@ import { ALICE, NOW, OBJECT_ID, TEST_LOCATION, aContext, aKey, anApiEvent, answe
 import { watchHandlerOutput } from '../handler-output';
 
 const output = watchHandlerOutput();
-const { sts } = output;
 /** A loopback S3 that answers every request 204 (a versioned bucket's delete) and records what it was sent. */
 let s3: { server: http.Server; endpoint: string; requests: { method?: string; path: string }[] };
 

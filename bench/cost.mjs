@@ -91,6 +91,12 @@ export const RECORD_PRICES = {
 export const RECORD_ASSUMPTIONS = {
   /** The verdict (the pending record's 2 are in the URL's cost): each write also writes the `byOwner` index item (projection ALL), under 1 KB each. */
   writeUnitsPerUpload: 2,
+  /**
+   * The storage quota's confirmation at `available`: one `TransactWriteItems` over the usage item
+   * and the record (transactions bill 2 WRU per item, each under 1 KB), and the record's index item
+   * (1 WRU, assumed billed as a standard write).
+   */
+  quotaWriteUnitsPerUpload: 5,
   /** The verifier reads the record once, strongly consistent, under 4 KB. */
   readUnitsPerUpload: 1,
   /** One `Object Created` event per single-PUT or completed multipart upload. */
@@ -111,6 +117,7 @@ export function recordsCostPerMillionUploads(assumptions = RECORD_ASSUMPTIONS) {
   const billedMs = Math.ceil(a.verifierMsPerObject * a.objectsPerBatch);
   const items = {
     dynamoWrites: a.writeUnitsPerUpload * RECORD_PRICES.dynamoWritePerMillion,
+    quotaWrites: a.quotaWriteUnitsPerUpload * RECORD_PRICES.dynamoWritePerMillion,
     dynamoReads: a.readUnitsPerUpload * RECORD_PRICES.dynamoReadPerMillion,
     eventBridge: a.eventsPerUpload * RECORD_PRICES.eventBridgeOptInEventsPerMillion,
     // EventBridge's SendMessage per event; the Lambda poller's ReceiveMessage and DeleteMessageBatch per batch.

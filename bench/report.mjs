@@ -384,6 +384,7 @@ export function formatReport(results) {
           ...columns.map(([name, mb]) => `${dollars(cost[mb][name].items.tableReads)} (${cost[mb][name].tableReads} RRU)`),
         ],
         recordRow('DynamoDB: the verdict, 2 WRU with its index item (5b)', 'dynamoWrites'),
+        recordRow(`DynamoDB: the quota's confirmation, ${RECORD_ASSUMPTIONS.quotaWriteUnitsPerUpload} WRU (5b)`, 'quotaWrites'),
         recordRow('EventBridge: the object event (5b)', 'eventBridge'),
         recordRow('SQS (5b)', 'sqs'),
         [
@@ -434,6 +435,10 @@ export function formatRecordsCost() {
         row(
           `DynamoDB writes: ${a.writeUnitsPerUpload} WRU per upload (the verdict with its index item; the pending record's are in section 5; $${p.dynamoWritePerMillion}/M)`,
           'dynamoWrites',
+        ),
+        row(
+          `DynamoDB writes: ${a.quotaWriteUnitsPerUpload} WRU per upload (the storage quota's confirmation at \`available\`: a two-item transaction, 2 WRU per item, and the record's index item)`,
+          'quotaWrites',
         ),
         row(
           `DynamoDB reads: ${a.readUnitsPerUpload} RRU per upload (the verifier's strongly consistent read; $${p.dynamoReadPerMillion}/M)`,

@@ -219,21 +219,22 @@ function assertSameAsSynthesized(rebuilt, synthesized) {
  */
 export function bundleBytes(entry) {
   const dir = path.dirname(entry);
-  const read = new Set();
+  /** Each file read at import, by name. */
+  const read = new Map();
   const visit = (file) => {
     if (read.has(file)) return;
-    read.add(file);
-    const code = fs.readFileSync(path.join(dir, file), 'utf8');
-    for (const [, chunk] of code.matchAll(/(?:from|import)\s*"\.\/(chunk-[A-Z0-9]+\.mjs)"/g)) visit(chunk);
+    const bytes = fs.readFileSync(path.join(dir, file));
+    read.set(file, bytes);
+    for (const [, chunk] of bytes.toString('utf8').matchAll(/(?:from|import)\s*"\.\/(chunk-[A-Z0-9]+\.mjs)"/g)) visit(chunk);
   };
   visit(path.basename(entry));
-  const sizeOf = (file) => fs.statSync(path.join(dir, file)).size;
+  const atImport = [...read.values()];
   const files = fs.readdirSync(dir).filter((file) => /\.(m?js)$/.test(file));
   return {
-    atImport: [...read].reduce((sum, file) => sum + sizeOf(file), 0),
+    atImport: atImport.reduce((sum, bytes) => sum + bytes.length, 0),
     // The same files gzipped together: the entry alone left out the chunks it imports.
-    gzipAtImport: gzipSync(Buffer.concat([...read].map((file) => fs.readFileSync(path.join(dir, file))))).length,
-    total: files.reduce((sum, file) => sum + sizeOf(file), 0),
+    gzipAtImport: gzipSync(Buffer.concat(atImport)).length,
+    total: files.reduce((sum, file) => sum + fs.statSync(path.join(dir, file)).size, 0),
     files: files.length,
   };
 }

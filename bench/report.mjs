@@ -383,7 +383,7 @@ export function formatReport(results) {
           `DynamoDB reads in the request, strongly consistent ($${RECORD_PRICES.dynamoReadPerMillion}/M): the suspension read, a download's record`,
           ...columns.map(([name, mb]) => `${dollars(cost[mb][name].items.tableReads)} (${cost[mb][name].tableReads} RRU)`),
         ],
-        recordRow('DynamoDB: the verdict, 2 WRU with its index item (5b)', 'dynamoWrites'),
+        recordRow(`DynamoDB: the verdict, ${RECORD_ASSUMPTIONS.writeUnitsPerUpload} WRU with its index item (5b)`, 'dynamoWrites'),
         recordRow(`DynamoDB: the quota's confirmation, ${RECORD_ASSUMPTIONS.quotaWriteUnitsPerUpload} WRU (5b)`, 'quotaWrites'),
         recordRow('EventBridge: the object event (5b)', 'eventBridge'),
         recordRow('SQS (5b)', 'sqs'),

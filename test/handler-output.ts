@@ -37,5 +37,10 @@ export function watchHandlerOutput() {
     get emf() {
       return inTest(emf);
     },
+    /** Every line written in this test, parsed: `console.log`'s, then the metric lines. */
+    lines(): Record<string, unknown>[] {
+      const logged = inTest(logs).mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+      return [...logged, ...inTest(emf).lines()];
+    },
   };
 }

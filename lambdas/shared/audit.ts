@@ -37,28 +37,26 @@ export interface IssuedUrl {
  */
 export function urlIssued(caller: Caller, url: IssuedUrl): void {
   if (url.counted !== false) recordUrlIssued(url.operation);
-  // No `level`: the line is a record, never filtered by level (nothing reads one from it), and its 15 B are in every request's line.
-  metrics.addProperties({
-    message: 'url issued',
-    audit: true,
-    operation: url.operation,
+  addAuditRecord(caller, 'url issued', url.operation, url.fileId, {
     ...(url.action && { action: url.action }),
-    userId: caller.sub,
-    fileId: url.fileId,
     expiresIn: url.expiresIn,
-    sourceIp: caller.sourceIp,
     ...url.details,
   });
 }
 
 /** Records one file deleted by its owner (user, file id, source IP), in the request's one line beside its `S3Latency`. */
 export function fileDeleted(caller: Caller, fileId: string): void {
-  metrics.addProperties({
-    message: 'file deleted',
-    audit: true,
-    operation: 'delete',
-    userId: caller.sub,
-    fileId,
-    sourceIp: caller.sourceIp,
-  });
+  addAuditRecord(caller, 'file deleted', 'delete', fileId);
+}
+
+/** The audit fields every record has, and its own, as properties of the request's one line. */
+function addAuditRecord(
+  caller: Caller,
+  message: string,
+  operation: string,
+  fileId: string,
+  fields: Readonly<Record<string, unknown>> = {},
+): void {
+  // No `level`: the line is a record, never filtered by level (nothing reads one from it), and its 15 B are in every request's line.
+  metrics.addProperties({ message, audit: true, operation, userId: caller.sub, fileId, ...fields, sourceIp: caller.sourceIp });
 }

@@ -56,7 +56,7 @@ describe('DELETE /files/{id}', () => {
 
     expect(answer.status).toBe(204);
     expect(s3.requests).toEqual([{ method: 'DELETE', path: `/${TEST_LOCATION.bucket}/${key}` }]);
-    const lines = [...output.logs.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>), ...output.emf.lines()];
+    const lines = output.lines();
     expect(lines).toEqual([
       expect.objectContaining({
         message: 'file deleted',

@@ -94,9 +94,7 @@ describe('POST /downloads', () => {
     await download({ id: OBJECT_ID });
 
     expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input.Tags).toEqual([{ Key: 'userId', Value: ALICE }]);
-    const auditLines = [...output.logs.mock.calls.map(([line]) => JSON.parse(String(line))), ...output.emf.lines()].filter(
-      (line) => line.audit,
-    );
+    const auditLines = output.lines().filter((line) => line.audit);
     expect(auditLines).toEqual([
       expect.objectContaining({ operation: 'download', userId: ALICE, fileId: OBJECT_ID, expiresIn: 300, requestId: 'req-123' }),
     ]);
